@@ -23,3 +23,48 @@ urlpatterns = [
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox-message"),
 ]
+
+# Inbox list and conversation page (issue 6).
+urlpatterns += [
+    path("conversations/bulk/", inbox.bulk_action, name="conversations-bulk"),
+    path(
+        "conversations/<int:conversation_id>/assign/",
+        conversation.assign,
+        name="conversation-assign",
+    ),
+    path(
+        "conversations/<int:conversation_id>/label/",
+        conversation.label,
+        name="conversation-label",
+    ),
+    path(
+        "conversations/<int:conversation_id>/status/",
+        conversation.status,
+        name="conversation-status",
+    ),
+    path(
+        "conversations/<int:conversation_id>/snooze/",
+        conversation.snooze,
+        name="conversation-snooze",
+    ),
+    path(
+        "conversations/<int:conversation_id>/presence/",
+        conversation.presence_poll,
+        name="conversation-presence",
+    ),
+    path(
+        "conversations/<int:conversation_id>/new-messages/",
+        conversation.new_messages,
+        name="conversation-new-messages",
+    ),
+    path(
+        "messages/<int:message_id>/html/",
+        conversation.message_html,
+        name="message-html",
+    ),
+    path(
+        "attachments/<int:attachment_id>/download/",
+        conversation.attachment_download,
+        name="attachment-download",
+    ),
+]

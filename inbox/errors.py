@@ -19,3 +19,11 @@ class InvalidSnooze(ReplypadError):
 
 class UnsafeHeaderValue(ReplypadError):
     """CR or LF in a value that would become an email header."""
+
+
+class MoveConflict(ConflictError):
+    """The target mailbox already holds a message of the conversation."""
+
+
+class BulkActionInvalid(ReplypadError):
+    """A bulk action without a selection, an action or a target."""

@@ -77,3 +77,9 @@ def label_added(conversation: Conversation, *, actor: Any, label: str) -> Event:
 
 def label_removed(conversation: Conversation, *, actor: Any, label: str) -> Event:
     return record(conversation, "label_removed", actor=actor, label=label)
+
+
+def conversation_moved(
+    conversation: Conversation, *, actor: Any, old: str, new: str
+) -> Event:
+    return record(conversation, "conversation_moved", actor=actor, old=old, new=new)

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from inbox.models import (
+    Attachment,
     Conversation,
     ConversationLabel,
     Customer,
@@ -45,6 +47,16 @@ def is_member(user: Any, mailbox_id: int) -> bool:
 
 def mailboxes_for(user: Any) -> QuerySet[Mailbox]:
     return Mailbox.objects.filter(id__in=mailbox_ids_for(user)).order_by("name")
+
+
+def member_mailboxes(user: Any) -> list[Mailbox]:
+    """The user's mailboxes by name in one query, priming mailbox_ids_for."""
+    if not user.is_authenticated:
+        return []
+    mailboxes = list(Mailbox.objects.filter(memberships__user=user).order_by("name"))
+    if getattr(user, "_replypad_mailbox_ids", None) is None:
+        user._replypad_mailbox_ids = sorted(m.pk for m in mailboxes)
+    return mailboxes
 
 
 def get_mailbox_for(user: Any, mailbox_id: int) -> Mailbox:
@@ -132,6 +144,10 @@ class InboxPage:
     next_cursor: str | None
 
 
+SORT_NEWEST, SORT_OLDEST = "newest", "oldest"
+SORTS = {SORT_NEWEST: "Newest activity", SORT_OLDEST: "Waiting longest"}
+
+
 def _encode_cursor(conversation: Conversation) -> str:
     return f"{conversation.last_activity_at.isoformat()}_{conversation.pk}"
 
@@ -139,7 +155,7 @@ def _encode_cursor(conversation: Conversation) -> str:
 def _decode_cursor(cursor: str) -> tuple[datetime, int] | None:
     try:
         stamp, _, pk = cursor.rpartition("_")
-        return datetime.fromisoformat(stamp), int(pk)
+        return datetime.fromisoformat(stamp.replace(" ", "+")), int(pk)
     except ValueError:
         return None
 
@@ -151,22 +167,160 @@ def conversations_for_inbox(
     status: str | None = Conversation.Status.OPEN,
     after: str | None = None,
     page_size: int = 25,
+    assignee: str | None = None,
+    label_id: int | None = None,
+    sort: str = SORT_NEWEST,
 ) -> InboxPage:
-    """One keyset page, newest activity first (no OFFSET: page 50 costs what page 1 does)."""
+    """One keyset page (no OFFSET: page 50 costs what page 1 does).
+
+    `assignee` is "me", "none" or a user id; `sort` is newest activity first or
+    waiting longest first. Both orders walk conversation_inbox_idx (forwards or
+    backwards), so the page, the API and `bench web` run the same SQL.
+    """
     queryset = conversations_for(user)
     if mailbox_id is not None:
         queryset = queryset.filter(mailbox_id=mailbox_id)
     if status:
         queryset = queryset.filter(status=status)
+    if assignee == "me":
+        queryset = queryset.filter(assignee_id=user.pk)
+    elif assignee == "none":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif assignee and assignee.isdigit():
+        queryset = queryset.filter(assignee_id=int(assignee))
+    if label_id is not None:
+        queryset = queryset.filter(
+            Exists(
+                ConversationLabel.objects.filter(
+                    conversation_id=OuterRef("pk"),
+                    label_id=label_id,
+                    removed_at__isnull=True,
+                )
+            )
+        )
+    oldest_first = sort == SORT_OLDEST
     cursor = _decode_cursor(after) if after else None
     if cursor:
         stamp, pk = cursor
-        queryset = queryset.filter(
-            Q(last_activity_at__lt=stamp) | Q(last_activity_at=stamp, pk__lt=pk)
-        )
-    rows = list(queryset.order_by("-last_activity_at", "-id")[: page_size + 1])
+        if oldest_first:
+            queryset = queryset.filter(
+                Q(last_activity_at__gt=stamp) | Q(last_activity_at=stamp, pk__gt=pk)
+            )
+        else:
+            queryset = queryset.filter(
+                Q(last_activity_at__lt=stamp) | Q(last_activity_at=stamp, pk__lt=pk)
+            )
+    order = (
+        ("last_activity_at", "id") if oldest_first else ("-last_activity_at", "-id")
+    )
+    rows = list(
+        queryset.defer("search_vector").order_by(*order)[: page_size + 1]
+    )
     next_cursor = _encode_cursor(rows[page_size - 1]) if len(rows) > page_size else None
     return InboxPage(rows=rows[:page_size], next_cursor=next_cursor)
+
+
+FOLDER_COUNT_SECONDS = 20
+
+
+def folder_counts(user: Any, *, mailbox_id: int | None = None) -> dict[str, int]:
+    """Conversations per folder (open, pending, snoozed, mine, unassigned).
+
+    One grouped query, cached for FOLDER_COUNT_SECONDS per user and mailbox, so a
+    page view never pays for six count(*). Resolved is left uncounted: it is the
+    largest folder and nobody works it down to zero.
+    """
+    mailbox_ids = mailbox_ids_for(user)
+    if mailbox_id is not None:
+        mailbox_ids = [m for m in mailbox_ids if m == int(mailbox_id)]
+    key = f"folder-counts:{user.pk}:{','.join(map(str, mailbox_ids))}"
+    counts = cache.get(key)
+    if counts is None:
+        active = [
+            Conversation.Status.OPEN,
+            Conversation.Status.PENDING,
+            Conversation.Status.SNOOZED,
+        ]
+        open_ = Q(status=Conversation.Status.OPEN)
+        counts = Conversation.objects.filter(
+            mailbox_id__in=mailbox_ids, status__in=active
+        ).aggregate(
+            open=Count("id", filter=open_),
+            pending=Count("id", filter=Q(status=Conversation.Status.PENDING)),
+            snoozed=Count("id", filter=Q(status=Conversation.Status.SNOOZED)),
+            mine=Count("id", filter=open_ & Q(assignee_id=user.pk)),
+            unassigned=Count("id", filter=open_ & Q(assignee__isnull=True)),
+        )
+        cache.set(key, counts, FOLDER_COUNT_SECONDS)
+    return counts
+
+
+def forget_folder_counts(user: Any) -> None:
+    """Drop the user's cached counts after they changed something themselves."""
+    mailbox_ids = mailbox_ids_for(user)
+    keys = [f"folder-counts:{user.pk}:{','.join(map(str, mailbox_ids))}"]
+    keys += [f"folder-counts:{user.pk}:{m}" for m in mailbox_ids]
+    cache.delete_many(keys)
+
+
+def mailbox_members(mailbox_ids: list[int]) -> list[Any]:
+    """Users who belong to any of the mailboxes, by name, each once."""
+    users = {
+        m.user.pk: m.user
+        for m in Membership.objects.filter(mailbox_id__in=mailbox_ids)
+        .select_related("user")
+        .order_by("user__first_name", "user__username")
+    }
+    return list(users.values())
+
+
+def other_conversations_of(
+    conversation: Conversation, *, user: Any, limit: int = 5
+) -> list[Conversation]:
+    """The customer's other conversations the user may see, newest first."""
+    return list(
+        Conversation.objects.filter(
+            customer_id=conversation.customer_id,
+            mailbox_id__in=mailbox_ids_for(user),
+        )
+        .exclude(pk=conversation.pk)
+        .only("id", "number", "subject", "status", "last_activity_at")
+        .order_by("-last_activity_at")[:limit]
+    )
+
+
+def get_attachment_for(user: Any, attachment_id: Any) -> Attachment:
+    """An attachment on a message in one of the user's mailboxes; Http404 otherwise."""
+    try:
+        attachment_id = int(attachment_id)
+    except (TypeError, ValueError):
+        raise Http404("No such attachment") from None
+    attachment = (
+        Attachment.objects.filter(
+            pk=attachment_id, message__mailbox_id__in=mailbox_ids_for(user)
+        )
+        .select_related("message")
+        .first()
+    )
+    if attachment is None:
+        raise Http404("No such attachment")
+    return attachment
+
+
+def get_message_for(user: Any, message_id: Any) -> Message:
+    """A message in one of the user's mailboxes; Http404 otherwise."""
+    try:
+        message_id = int(message_id)
+    except (TypeError, ValueError):
+        raise Http404("No such message") from None
+    message = (
+        Message.objects.filter(pk=message_id, mailbox_id__in=mailbox_ids_for(user))
+        .defer("search_vector")
+        .first()
+    )
+    if message is None:
+        raise Http404("No such message")
+    return message
 
 
 @dataclass(frozen=True)
@@ -178,13 +332,31 @@ class ThreadItem:
     obj: Any
 
 
+def thread_notes_hook(conversation: Conversation) -> list[ThreadItem]:
+    """Internal notes for the thread, when the notes app provides
+    `notes.selectors.notes_for(conversation)`; rendered by "notes/_note.html".
+
+    This is the one place the thread learns about notes; without the notes app
+    it adds nothing.
+    """
+    try:
+        from notes.selectors import notes_for  # noqa: PLC0415 - optional app
+    except ImportError:
+        return []
+    return [ThreadItem("note", note.created_at, note) for note in notes_for(conversation)]
+
+
 def thread_for(conversation: Conversation) -> list[ThreadItem]:
-    """Messages (with attachments and authors) and events, oldest first, in two queries."""
+    """Messages (with attachments and authors), events and notes, oldest first.
+
+    A fixed number of queries whatever the thread length: messages, attachments,
+    events, and the notes hook.
+    """
     messages = (
         Message.objects.filter(conversation=conversation)
         .select_related("author")
         .prefetch_related("attachments")
-        .defer("search_vector")
+        .defer("search_vector", "text", "raw_email", "references")
     )
     events = (
         Event.objects.filter(conversation=conversation)
@@ -193,5 +365,33 @@ def thread_for(conversation: Conversation) -> list[ThreadItem]:
     )
     items = [ThreadItem("message", m.created_at, m) for m in messages]
     items += [ThreadItem("event", e.created_at, e) for e in events]
+    items += thread_notes_hook(conversation)
     items.sort(key=lambda item: item.at)
     return items
+
+
+def picker_options(user: Any, mailbox_id: int | None = None) -> dict[str, list]:
+    """Members (for assigning), labels and mailboxes (for moving), cached a minute.
+
+    Members are those of `mailbox_id`, or of all the user's mailboxes. They change
+    rarely, and the services re-check membership on every write, so a stale list
+    can offer a choice but never let a wrong one through.
+    """
+    mailbox_ids = mailbox_ids_for(user)
+    if mailbox_id is not None:
+        mailbox_ids = [m for m in mailbox_ids if m == int(mailbox_id)]
+    key = f"picker-options:{','.join(map(str, mailbox_ids))}"
+    options = cache.get(key)
+    if options is None:
+        options = {
+            "members": [
+                {"id": user.pk, "name": user.get_full_name() or user.username}
+                for user in mailbox_members(mailbox_ids)
+            ],
+            "labels": [
+                {"id": label.pk, "name": label.name, "colour": label.colour}
+                for label in labels()
+            ],
+        }
+        cache.set(key, options, 60)
+    return options

@@ -16,6 +16,7 @@ from inbox import events
 from inbox.errors import (
     InvalidSnooze,
     InvalidStatusChange,
+    MoveConflict,
     NotAMember,
     UnsafeHeaderValue,
 )
@@ -323,4 +324,42 @@ def remove_label(conversation: Conversation, *, label: Label, by: Any) -> Conver
     ).update(removed_at=timezone.now(), removed_by=by)
     if removed:
         events.label_removed(conversation, actor=by, label=label.name)
+    return conversation
+
+
+@transaction.atomic
+def move_to_mailbox(
+    conversation: Conversation, *, mailbox: Mailbox, by: Any
+) -> Conversation:
+    """Move a conversation (and its messages) to another mailbox.
+
+    `by` must belong to both mailboxes. The assignee is dropped when they are not
+    a member of the new mailbox. Caller need not hold the lock; this takes it.
+    """
+    conversation = _lock(conversation)
+    _ensure_member(by, conversation.mailbox_id)
+    _ensure_member(by, mailbox.pk)
+    if conversation.mailbox_id == mailbox.pk:
+        return conversation
+    old = conversation.mailbox
+    conversation.mailbox = mailbox
+    changed = ["mailbox", "updated_at"]
+    if conversation.assignee_id and not is_member(conversation.assignee, mailbox.pk):
+        conversation.assignee = None
+        changed.append("assignee")
+    # Message-IDs are unique per mailbox; the same one in both means the customer
+    # wrote to both addresses, and moving would merge two copies of one email.
+    clash = Message.objects.filter(
+        mailbox=mailbox,
+        message_id__in=Message.objects.filter(conversation=conversation).values(
+            "message_id"
+        ),
+    ).exists()
+    if clash:
+        raise MoveConflict(
+            "The other mailbox already holds one of these messages", field="mailbox"
+        )
+    conversation.save(update_fields=changed)
+    Message.objects.filter(conversation=conversation).update(mailbox=mailbox)
+    events.conversation_moved(conversation, actor=by, old=old.name, new=mailbox.name)
     return conversation

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
-from frontend.helpers import HtmxHttpRequest, partial
-from inbox import selectors
+from frontend.helpers import HtmxHttpRequest, error_response, partial
+from frontend.inbox_filters import InboxFilters
+from inbox import bulk, presence, search, selectors
 from inbox.models import Conversation
+from replypad.errors import ReplypadError
 
 FOLDERS = [
     (Conversation.Status.OPEN, "Open"),
@@ -18,29 +24,68 @@ FOLDERS = [
 
 @login_required
 def inbox(request: HtmxHttpRequest) -> HttpResponse:
-    mailboxes = list(selectors.mailboxes_for(request.user))
-    mailbox_id = request.GET.get("mailbox")
-    mailbox = (
-        selectors.get_mailbox_for(request.user, mailbox_id) if mailbox_id else None
-    )
-    status = request.GET.get("status", Conversation.Status.OPEN)
-    if status not in Conversation.Status.values:
-        status = Conversation.Status.OPEN
-    page = selectors.conversations_for_inbox(
-        request.user,
-        mailbox_id=mailbox.pk if mailbox else None,
-        status=status,
-        after=request.GET.get("after"),
-    )
+    mailboxes = selectors.member_mailboxes(request.user)
+    filters = InboxFilters.from_query(request.GET, request.user)
+    results = None
+    if filters.query:
+        results = search.search_conversations(
+            request.user, filters.query, mailbox_id=filters.mailbox_id
+        )
+        rows, next_cursor = results.conversations, None
+    else:
+        page = selectors.conversations_for_inbox(
+            request.user,
+            mailbox_id=filters.mailbox_id,
+            status=filters.status,
+            after=filters.after,
+            assignee=filters.assignee,
+            label_id=filters.label_id,
+            sort=filters.sort,
+        )
+        rows, next_cursor = page.rows, page.next_cursor
+    options = selectors.picker_options(request.user, filters.mailbox_id)
     context = {
         "mailboxes": mailboxes,
-        "mailbox": mailbox,
-        "status": status,
+        "filters": filters,
         "folders": FOLDERS,
-        "page": page,
+        "counts": selectors.folder_counts(
+            request.user, mailbox_id=filters.mailbox_id
+        ),
+        "rows": rows,
+        "results": results,
+        "next_cursor": next_cursor,
+        "presence": presence.others_on_many([c.pk for c in rows], user=request.user),
+        "options": options,
+        "bulk_actions": bulk.ACTIONS,
+        "sorts": selectors.SORTS,
     }
     return render(
         request,
         partial(request, "frontend/inbox/list.html", "conversation-list"),
         context,
     )
+
+
+@require_POST
+@login_required
+def bulk_action(request: HtmxHttpRequest) -> HttpResponse:
+    back = request.POST.get("next") or reverse("frontend:inbox")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("frontend:inbox")
+    action, _, value = request.POST.get("do", "").partition(":")
+    try:
+        done = bulk.apply_bulk_action(
+            request.POST.getlist("conversation"), action=action, value=value, by=request.user
+        )
+    except ReplypadError as error:
+        if request.htmx:
+            return error_response(error)
+        messages.error(request, error.message)
+        return redirect(back)
+    selectors.forget_folder_counts(request.user)
+    messages.success(request, f"Updated {done} conversation{'s' * (done != 1)}.")
+    response = redirect(back)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Location"] = back
+    return trigger_client_event(response, "conversation-changed")

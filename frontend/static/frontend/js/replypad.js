@@ -1,0 +1,142 @@
+// Shared by every agent page: the shortcut registry, the help dialog, and the
+// collision check the reply composer calls before sending.
+(function () {
+  "use strict";
+  const replypad = (window.replypad = window.replypad || {});
+  const handlers = {};
+
+  function typing(target) {
+    const tag = target && target.tagName;
+    return (
+      target &&
+      (target.isContentEditable || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT")
+    );
+  }
+
+  // replypad.shortcut("j", fn): fn(event) runs when the key is pressed outside a field.
+  replypad.shortcut = function (key, fn) {
+    handlers[key] = fn;
+  };
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (typing(event.target)) {
+      if (event.key === "Escape") event.target.blur();
+      return;
+    }
+    const fn = handlers[event.key];
+    if (fn) {
+      event.preventDefault();
+      fn(event);
+    }
+  });
+
+  replypad.shortcut("?", function () {
+    const help = document.getElementById("shortcuts-help");
+    if (help && !help.open) help.showModal();
+  });
+  replypad.shortcut("/", function () {
+    const search = document.getElementById("search-q");
+    if (search) search.focus();
+    else window.location.href = "/?focus=search";
+  });
+
+  replypad.focus = function (selector) {
+    const element = document.querySelector(selector);
+    if (!element) return false;
+    if (element.closest("details")) element.closest("details").open = true;
+    element.scrollIntoView({ block: "center" });
+    element.focus();
+    return true;
+  };
+
+  // Held send. The composer calls, before it sends:
+  //   const ok = await window.replypad.checkBeforeSend();
+  // It resolves true when nothing new arrived since the page loaded (or the agent
+  // chose "Send anyway"), false when the agent wants to read the new messages
+  // first. Forms with id="reply-form" are checked automatically, for htmx
+  // (htmx:confirm) and plain submits alike.
+  replypad.checkBeforeSend = async function (options) {
+    const page = document.querySelector("[data-page=conversation]");
+    if (!page) return true;
+    const after = (options && options.after) || page.dataset.lastMessage || "0";
+    let arrived = [];
+    try {
+      const response = await fetch(
+        page.dataset.newMessagesUrl + "?after=" + encodeURIComponent(after),
+        { headers: { Accept: "application/json" }, credentials: "same-origin" }
+      );
+      if (!response.ok) return true;
+      arrived = (await response.json()).new_messages || [];
+    } catch (error) {
+      return true; // Never block a reply because the check itself failed.
+    }
+    if (!arrived.length) return true;
+    return showHeldSend(arrived);
+  };
+
+  function showHeldSend(arrived) {
+    return new Promise(function (resolve) {
+      let dialog = document.getElementById("held-send");
+      if (!dialog) {
+        dialog = document.createElement("dialog");
+        dialog.id = "held-send";
+        dialog.setAttribute("aria-labelledby", "held-send-title");
+        document.body.appendChild(dialog);
+      }
+      dialog.replaceChildren();
+      const title = document.createElement("h2");
+      title.id = "held-send-title";
+      title.textContent =
+        arrived.length + " new message" + (arrived.length === 1 ? "" : "s") +
+        " arrived while you were writing";
+      const list = document.createElement("ul");
+      arrived.forEach(function (message) {
+        const item = document.createElement("li");
+        item.textContent = message.from + ": " + message.preview;
+        list.appendChild(item);
+      });
+      const read = document.createElement("button");
+      read.type = "button";
+      read.className = "primary";
+      read.textContent = "Hold and read them";
+      const send = document.createElement("button");
+      send.type = "button";
+      send.textContent = "Send anyway";
+      dialog.append(title, list, read, send);
+      read.addEventListener("click", function () {
+        dialog.close();
+        resolve(false);
+        window.location.reload();
+      });
+      send.addEventListener("click", function () {
+        dialog.close();
+        resolve(true);
+      });
+      dialog.addEventListener("cancel", function () { resolve(false); }, { once: true });
+      dialog.showModal();
+      read.focus();
+    });
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    const form = event.target.closest && event.target.closest("#reply-form");
+    if (!form || form.dataset.checked === "1") return;
+    event.preventDefault();
+    replypad.checkBeforeSend().then(function (ok) {
+      if (ok) event.detail.issueRequest(true);
+    });
+  });
+
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (form.id !== "reply-form" || form.hasAttribute("hx-post") || form.dataset.checked === "1") return;
+    event.preventDefault();
+    replypad.checkBeforeSend().then(function (ok) {
+      if (!ok) return;
+      form.dataset.checked = "1";
+      form.requestSubmit(event.submitter || undefined);
+      delete form.dataset.checked;
+    });
+  });
+})();

@@ -1,0 +1,265 @@
+"""Keyword search over conversations, fast for rare and common words alike.
+
+PostgreSQL: messages carry a tsvector kept by a trigger (migration 0002_search)
+and a GIN index. "Newest N matches" is a planner trap (PERFORMANCE.md): for a rare
+word the planner walks the primary key backwards through millions of rows, and a
+fully materialised match set hurts common words. So the search runs in up to
+three bounded steps, each exact when it answers:
+
+1. Recent window: the newest RECENT_WINDOW messages (a primary-key walk of fixed
+   length) filtered by the query. A common or 1% word finds enough matches here,
+   and since they are the newest messages, they are the newest matches.
+2. Capped index lookup: at most MATCH_CAP matches from the GIN index,
+   materialised, then sorted. A rare word has few matches, so this is all of them.
+3. Sorted walk: only when a word is rare in the window but has more than
+   MATCH_CAP matches overall; at that density the backward walk is short.
+
+Conversations whose subject or customer name matches (their own tsvector) fill
+the page when messages alone do not.
+
+SQLite (the `make run` default) falls back to case-insensitive substring search.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from inbox import selectors
+from inbox.models import Conversation, Message
+
+RECENT_WINDOW = 20_000
+MATCH_CAP = 5_000
+MAX_QUERY_LENGTH = 200
+# ts_headline marks matches with these control characters; the text is escaped
+# afterwards and they become <mark>, so message text can never inject HTML.
+START, STOP = "\x02", "\x03"
+HEADLINE_OPTIONS = (
+    f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, "
+    "MaxFragments=2, FragmentDelimiter=\" … \""
+)
+
+
+@dataclass
+class SearchHit:
+    conversation: Conversation
+    message_id: int | None
+    highlight: SafeString = field(default_factory=lambda: mark_safe(""))  # noqa: S308
+
+
+@dataclass
+class SearchResults:
+    query: str
+    hits: list[SearchHit]
+    strategy: str
+
+    @property
+    def conversations(self) -> list[Conversation]:
+        return [hit.conversation for hit in self.hits]
+
+
+def normalise_query(query: str) -> str:
+    return " ".join(query.split())[:MAX_QUERY_LENGTH]
+
+
+def render_highlight(fragment: str) -> SafeString:
+    """Escape a headline fragment, then turn the match sentinels into <mark>."""
+    escaped = str(escape(" ".join(fragment.split())))
+    return mark_safe(  # noqa: S308 - escaped above; only our own tags are added
+        escaped.replace(START, "<mark>").replace(STOP, "</mark>")
+    )
+
+
+def search_conversations(
+    user: Any, query: str, *, mailbox_id: int | None = None, limit: int = 25
+) -> SearchResults:
+    """The newest conversations matching `query` in the user's mailboxes.
+
+    Each hit carries the matching message (if any) and an escaped snippet with the
+    matched words in <mark>. Outside the user's mailboxes nothing is ever found.
+    """
+    query = normalise_query(query)
+    mailbox_ids = selectors.mailbox_ids_for(user)
+    if mailbox_id is not None:
+        mailbox_ids = [m for m in mailbox_ids if m == int(mailbox_id)]
+    if not query or not mailbox_ids:
+        return SearchResults(query=query, hits=[], strategy="empty")
+    if connection.vendor == "postgresql":
+        pairs, strategy = _postgres_matches(query, mailbox_ids, limit)
+        highlights = _postgres_highlights(query, [m for _, m in pairs if m])
+    else:
+        pairs, strategy = _fallback_matches(query, mailbox_ids, limit)
+        highlights = _fallback_highlights(query, [m for _, m in pairs if m])
+    conversations = {
+        c.pk: c
+        for c in selectors.conversations_for(user).filter(
+            pk__in=[c for c, _ in pairs]
+        )
+    }
+    hits = [
+        SearchHit(
+            conversation=conversations[conversation_id],
+            message_id=message_id,
+            highlight=highlights.get(message_id, mark_safe("")),  # noqa: S308
+        )
+        for conversation_id, message_id in pairs
+        if conversation_id in conversations
+    ]
+    return SearchResults(query=query, hits=hits, strategy=strategy)
+
+
+# --- PostgreSQL ------------------------------------------------------------------
+
+_TSQUERY = "websearch_to_tsquery('english', %(q)s)"
+
+# Step 1: the newest RECENT_WINDOW messages, whatever the mailbox, by primary key.
+_RECENT_SQL = f"""
+SELECT conversation_id, max(id) AS newest FROM (
+    SELECT id, conversation_id, mailbox_id, search_vector FROM inbox_message
+    ORDER BY id DESC LIMIT %(window)s
+) recent
+WHERE recent.search_vector @@ {_TSQUERY} AND recent.mailbox_id = ANY(%(mailboxes)s)
+GROUP BY conversation_id ORDER BY newest DESC LIMIT %(limit)s
+"""
+
+# Step 2: at most MATCH_CAP matches from the GIN index, materialised so the planner
+# cannot turn it into a backward primary-key walk.
+_CAPPED_SQL = f"""
+WITH hits AS MATERIALIZED (
+    SELECT id, conversation_id FROM inbox_message
+    WHERE search_vector @@ {_TSQUERY} AND mailbox_id = ANY(%(mailboxes)s)
+    LIMIT %(cap)s
+)
+SELECT conversation_id, max(id) AS newest, (SELECT count(*) FROM hits) AS total
+FROM hits GROUP BY conversation_id ORDER BY newest DESC LIMIT %(limit)s
+"""
+
+# Step 3: dense enough (more than MATCH_CAP matches) for a short backward walk.
+_SORTED_SQL = f"""
+SELECT conversation_id, max(id) AS newest FROM (
+    SELECT id, conversation_id FROM inbox_message
+    WHERE search_vector @@ {_TSQUERY} AND mailbox_id = ANY(%(mailboxes)s)
+    ORDER BY id DESC LIMIT %(walk)s
+) newest_hits
+GROUP BY conversation_id ORDER BY newest DESC LIMIT %(limit)s
+"""
+
+# Subject and customer matches for conversations, to fill a page of rare words.
+_CONVERSATION_SQL = f"""
+WITH hits AS MATERIALIZED (
+    SELECT id, last_activity_at FROM inbox_conversation
+    WHERE search_vector @@ websearch_to_tsquery('simple', %(q)s)
+      OR search_vector @@ {_TSQUERY}
+    LIMIT %(cap)s
+)
+SELECT hits.id FROM hits JOIN inbox_conversation c ON c.id = hits.id
+WHERE c.mailbox_id = ANY(%(mailboxes)s)
+ORDER BY hits.last_activity_at DESC, hits.id DESC LIMIT %(limit)s
+"""
+
+_HEADLINE_SQL = f"""
+SELECT id, ts_headline('english', left(visible_text, 20000), {_TSQUERY}, %(options)s)
+FROM inbox_message WHERE id = ANY(%(ids)s)
+"""
+
+
+def _fetch(sql: str, params: dict[str, Any]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _postgres_matches(
+    query: str, mailbox_ids: list[int], limit: int
+) -> tuple[list[tuple[int, int | None]], str]:
+    params = {
+        "q": query,
+        "mailboxes": mailbox_ids,
+        "limit": limit,
+        "window": RECENT_WINDOW,
+        "cap": MATCH_CAP,
+        "walk": limit * 20,
+    }
+    rows = _fetch(_RECENT_SQL, params)
+    strategy = "recent"
+    if len(rows) < limit:
+        capped = _fetch(_CAPPED_SQL, params)
+        total = capped[0][2] if capped else 0
+        if total < MATCH_CAP:
+            rows, strategy = [(c, m) for c, m, _ in capped], "capped"
+        else:
+            rows, strategy = _fetch(_SORTED_SQL, params), "sorted"
+    pairs: list[tuple[int, int | None]] = [(c, m) for c, m in rows]
+    if len(pairs) < limit:
+        seen = {c for c, _ in pairs}
+        extra = _fetch(_CONVERSATION_SQL, {**params, "limit": limit})
+        pairs += [(c,) + (None,) for (c,) in extra if c not in seen][
+            : limit - len(pairs)
+        ]
+    return pairs, strategy
+
+
+def _postgres_highlights(query: str, message_ids: list[int]) -> dict[int, SafeString]:
+    if not message_ids:
+        return {}
+    rows = _fetch(
+        _HEADLINE_SQL,
+        {"q": query, "ids": message_ids, "options": HEADLINE_OPTIONS},
+    )
+    return {pk: render_highlight(text or "") for pk, text in rows}
+
+
+# --- SQLite fallback ---------------------------------------------------------------
+
+
+def _terms(query: str) -> list[str]:
+    return [t for t in re.split(r"\W+", query) if t][:8] or [query]
+
+
+def _fallback_matches(
+    query: str, mailbox_ids: list[int], limit: int
+) -> tuple[list[tuple[int, int | None]], str]:
+    condition = Q()
+    for term in _terms(query):
+        condition &= Q(subject__icontains=term) | Q(visible_text__icontains=term)
+    pairs: list[tuple[int, int | None]] = []
+    seen: set[int] = set()
+    candidates = (
+        Message.objects.filter(condition, mailbox_id__in=mailbox_ids)
+        .order_by("-id")
+        .values_list("conversation_id", "id")
+    )
+    for conversation_id, message_id in candidates[: limit * 20]:
+        if conversation_id not in seen:
+            seen.add(conversation_id)
+            pairs.append((conversation_id, message_id))
+        if len(pairs) == limit:
+            break
+    return pairs, "substring"
+
+
+def _fallback_highlights(query: str, message_ids: list[int]) -> dict[int, SafeString]:
+    pattern = re.compile("|".join(re.escape(t) for t in _terms(query)), re.IGNORECASE)
+    highlights = {}
+    for pk, text in Message.objects.filter(pk__in=message_ids).values_list(
+        "id", "visible_text"
+    ):
+        match = pattern.search(text)
+        start = max(0, match.start() - 60) if match else 0
+        fragment = text[start : start + 200]
+        highlights[pk] = render_highlight(
+            pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", fragment)
+        )
+    return highlights
+
+
+def filter_conversations(queryset: Any, user: Any, query: str) -> Any:
+    """Narrow a conversation queryset to search matches (the API's `search=`)."""
+    ids = [c.pk for c in search_conversations(user, query, limit=100).conversations]
+    return queryset.filter(pk__in=ids)

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
-from inbox import selectors, services
+from inbox import search, selectors, services
 from inbox.models import Conversation, Customer, Label, Mailbox, Message
 
 
@@ -152,10 +152,10 @@ class ConversationFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # Full-text search (inbox.search), plus an exact customer address.
         return queryset.filter(
-            Q(subject__icontains=value)
-            | Q(customer__email__icontains=value)
-            | Q(customer__name__icontains=value)
+            Q(pk__in=search.matching_ids(self.request.user, value))
+            | Q(customer__email__iexact=value)
         )
 
 

@@ -259,7 +259,6 @@ def _fallback_highlights(query: str, message_ids: list[int]) -> dict[int, SafeSt
     return highlights
 
 
-def filter_conversations(queryset: Any, user: Any, query: str) -> Any:
-    """Narrow a conversation queryset to search matches (the API's `search=`)."""
-    ids = [c.pk for c in search_conversations(user, query, limit=100).conversations]
-    return queryset.filter(pk__in=ids)
+def matching_ids(user: Any, query: str, *, limit: int = 100) -> list[int]:
+    """Ids of the newest `limit` matching conversations (the API's `search=`)."""
+    return [c.pk for c in search_conversations(user, query, limit=limit).conversations]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 
 from inbox import selectors
 from inbox.models import Conversation
@@ -23,12 +23,15 @@ class InboxFilters:
     after: str | None = None
 
     @classmethod
-    def from_query(cls, params: QueryDict, user: Any) -> InboxFilters:
-        """Unknown or forbidden values fall back to defaults; a foreign mailbox 404s."""
+    def from_query(cls, params: QueryDict, mailboxes: list[Any]) -> InboxFilters:
+        """Unknown values fall back to defaults; a mailbox not among the user's
+        `mailboxes` is a 404, like any other forbidden id."""
         mailbox = params.get("mailbox", "")
         mailbox_id = None
         if mailbox.isdigit():
-            mailbox_id = selectors.get_mailbox_for(user, int(mailbox)).pk
+            if int(mailbox) not in {box.pk for box in mailboxes}:
+                raise Http404("No such mailbox")
+            mailbox_id = int(mailbox)
         status = params.get("status", Conversation.Status.OPEN)
         if status not in Conversation.Status.values:
             status = Conversation.Status.OPEN

@@ -11,7 +11,15 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.http import Http404
 
 from inbox.models import (
@@ -349,15 +357,27 @@ def thread_notes_hook(conversation: Conversation) -> list[ThreadItem]:
 def thread_for(conversation: Conversation) -> list[ThreadItem]:
     """Messages (with attachments and authors), events and notes, oldest first.
 
-    A fixed number of queries whatever the thread length: messages, attachments,
-    events, and the notes hook.
+    A fixed number of queries whatever the thread length: messages, attachments
+    (only if any), events, and the notes hook.
     """
-    messages = (
+    messages = list(
         Message.objects.filter(conversation=conversation)
         .select_related("author")
-        .prefetch_related("attachments")
+        .annotate(
+            has_attachments=Exists(
+                Attachment.objects.filter(message_id=OuterRef("pk"))
+            )
+        )
         .defer("search_vector", "text", "raw_email", "references")
     )
+    # Most threads carry no attachment: ask for them only when one exists.
+    with_files = [m for m in messages if m.has_attachments]
+    prefetch_related_objects(with_files, "attachments")
+    for message in messages:
+        if not message.has_attachments:
+            message._prefetched_objects_cache = {
+                "attachments": Attachment.objects.none()
+            }
     events = (
         Event.objects.filter(conversation=conversation)
         .select_related("actor")

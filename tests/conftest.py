@@ -180,3 +180,15 @@ def login(live_server: Any) -> Any:
         return page
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings: Any) -> None:
+    """Each test gets its own cache key space on the real Redis: the test database
+    reuses ids on every run, so cached values (presence, folder counts) must not
+    outlive their test."""
+    import uuid
+
+    caches = {name: dict(config) for name, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches

@@ -25,7 +25,7 @@ FOLDERS = [
 @login_required
 def inbox(request: HtmxHttpRequest) -> HttpResponse:
     mailboxes = selectors.member_mailboxes(request.user)
-    filters = InboxFilters.from_query(request.GET, request.user)
+    filters = InboxFilters.from_query(request.GET, mailboxes)
     results = None
     if filters.query:
         results = search.search_conversations(

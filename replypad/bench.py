@@ -46,3 +46,5 @@ def measure(
         "runs": repeat,
         "queries": queries,
     }
+BENCHMARKS["seed"] = "inbox.bench_seed"
+BENCHMARKS["web"] = "inbox.bench_web"

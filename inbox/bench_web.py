@@ -1,0 +1,110 @@
+"""`manage.py bench web`: the agent's pages as the browser gets them, timed.
+
+Each figure is a full Django request through the test client (middleware,
+session, view, templates) as the bench user, with p50/p95 in milliseconds and the
+number of SQL queries. Run `bench seed` first. Targets (PERFORMANCE.md and issue
+6): list p95 ≤ 30 ms, conversation ≤ 40 ms, search ≤ 150 ms, each ≤ 10 queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+
+from inbox import search, selectors
+from inbox.bench_seed import (
+    BENCH_MAILBOXES,
+    BENCH_USER,
+    COMMON_WORD,
+    ONE_PERCENT_WORD,
+    RARE_WORD,
+)
+from inbox.models import Conversation, Mailbox
+from replypad.bench import measure
+
+TARGETS_MS = {"list": 30, "conversation": 40, "search": 150}
+MAX_QUERIES = 10
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--page", type=int, default=50, help="deep page to time")
+
+
+def _get(client: Client, url: str, params: dict | None = None) -> Any:
+    def action() -> None:
+        response = client.get(url, params or {})
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+
+    return action
+
+
+def _cursor_for_page(user: Any, mailbox_id: int, page: int) -> str | None:
+    cursor = None
+    for _ in range(page - 1):
+        result = selectors.conversations_for_inbox(
+            user, mailbox_id=mailbox_id, after=cursor
+        )
+        cursor = result.next_cursor
+        if cursor is None:
+            break
+    return cursor
+
+
+def _judge(figures: dict[str, Any], name: str, target: str) -> None:
+    row = figures[name]
+    row["target_p95_ms"] = TARGETS_MS[target]
+    row["ok"] = row["p95_ms"] <= TARGETS_MS[target] and row["queries"] <= MAX_QUERIES
+
+
+def run(options: argparse.Namespace, stdout: Any = None) -> dict[str, Any]:
+    user = get_user_model().objects.filter(username=BENCH_USER).first()
+    mailbox = Mailbox.objects.filter(email=BENCH_MAILBOXES[0][1]).first()
+    if user is None or mailbox is None:
+        raise SystemExit("No bench data: run `manage.py bench seed` first")
+    client = Client()
+    client.force_login(user)
+    repeat = options.repeat
+    figures: dict[str, Any] = {
+        "conversations": Conversation.objects.count(),
+        "database": connection.vendor,
+    }
+    figures["list_page_1"] = measure(
+        _get(client, "/", {"mailbox": mailbox.pk}), repeat=repeat
+    )
+    _judge(figures, "list_page_1", "list")
+    cursor = _cursor_for_page(user, mailbox.pk, options.page)
+    figures[f"list_page_{options.page}_keyset"] = measure(
+        _get(client, "/", {"mailbox": mailbox.pk, "after": cursor or ""}),
+        repeat=repeat,
+    )
+    _judge(figures, f"list_page_{options.page}_keyset", "list")
+    conversation = (
+        Conversation.objects.filter(mailbox=mailbox, status="open")
+        .order_by("-last_activity_at")
+        .first()
+    )
+    figures["conversation_page"] = measure(
+        _get(client, f"/conversations/{conversation.pk}/"), repeat=repeat
+    )
+    _judge(figures, "conversation_page", "conversation")
+    for label, word in [
+        ("rare", RARE_WORD),
+        ("one_percent", ONE_PERCENT_WORD),
+        ("common", COMMON_WORD),
+    ]:
+        name = f"search_{label}_{word}"
+        figures[name] = measure(_get(client, "/", {"q": word}), repeat=repeat)
+        results = search.search_conversations(user, word)
+        figures[name]["hits_shown"] = len(results.hits)
+        figures[name]["strategy"] = results.strategy
+        _judge(figures, name, "search")
+    figures["all_ok"] = all(
+        row["ok"] for row in figures.values() if isinstance(row, dict)
+    )
+    return figures

@@ -153,6 +153,26 @@ class InboxPage:
 
 
 SORT_NEWEST, SORT_OLDEST = "newest", "oldest"
+# What a list row shows; loading only these keeps model building cheap (the
+# customer's attributes JSON and the mailbox's texts stay in the database).
+LIST_ROW_FIELDS = (
+    "id",
+    "number",
+    "subject",
+    "status",
+    "snippet",
+    "mailbox_id",
+    "last_activity_at",
+    "last_customer_message_at",
+    "sentiment_last",
+    "customer__id",
+    "customer__name",
+    "customer__email",
+    "assignee__id",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
 SORTS = {SORT_NEWEST: "Newest activity", SORT_OLDEST: "Waiting longest"}
 
 
@@ -222,7 +242,10 @@ def conversations_for_inbox(
         ("last_activity_at", "id") if oldest_first else ("-last_activity_at", "-id")
     )
     rows = list(
-        queryset.defer("search_vector").order_by(*order)[: page_size + 1]
+        queryset.select_related(None)
+        .select_related("customer", "assignee")
+        .only(*LIST_ROW_FIELDS)
+        .order_by(*order)[: page_size + 1]
     )
     next_cursor = _encode_cursor(rows[page_size - 1]) if len(rows) > page_size else None
     return InboxPage(rows=rows[:page_size], next_cursor=next_cursor)

@@ -71,3 +71,26 @@ def local_time(customer: Any) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         return ""
     return timezone.now().astimezone(zone).strftime("%H:%M")
+
+
+@register.filter
+def waiting_cell(conversation: Any) -> str:
+    """The "Waiting" cell: how long the customer has waited for us, else how long
+    since the last activity. Built in Python: it runs for every row of every page."""
+    from django.utils.html import format_html
+    from django.utils.timesince import timesince
+
+    since = waiting_since(conversation)
+    if since is not None:
+        return format_html(
+            '<time datetime="{}" title="Customer waiting since {} UTC">{}</time>',
+            since.isoformat(),
+            since.strftime("%a %d %b, %H:%M"),
+            timesince(since),
+        )
+    last = conversation.last_activity_at
+    return format_html(
+        '<time class="hint" datetime="{}">{} ago</time>',
+        last.isoformat(),
+        timesince(last),
+    )

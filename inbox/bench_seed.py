@@ -33,16 +33,92 @@ BENCH_MAILBOXES = [
 COMMON_WORD, ONE_PERCENT_WORD, RARE_WORD = "order", "chargeback", "xylophone"
 RARE_COUNT = 30
 CHUNK = 50_000
-FILLER = (
-    "hello thanks please help issue problem login password email invoice payment "
-    "delivery package shipping tracking account settings update error screen page "
-    "button click app phone laptop browser crash slow fast again still today "
-    "yesterday tomorrow week month customer support team reply answer question "
-    "waiting urgent broken working fixed refund price plan subscription cancel "
-    "renew upgrade downgrade export import report data file upload download sync "
-    "calendar contact address billing card bank transfer receipt discount coupon "
-    "store product size colour return exchange warranty repair replace manual"
-).split()
+FILLER = [
+    "hello",
+    "thanks",
+    "please",
+    "help",
+    "issue",
+    "problem",
+    "login",
+    "password",
+    "email",
+    "invoice",
+    "payment",
+    "delivery",
+    "package",
+    "shipping",
+    "tracking",
+    "account",
+    "settings",
+    "update",
+    "error",
+    "screen",
+    "page",
+    "button",
+    "click",
+    "app",
+    "phone",
+    "laptop",
+    "browser",
+    "crash",
+    "slow",
+    "fast",
+    "again",
+    "still",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "week",
+    "month",
+    "customer",
+    "support",
+    "team",
+    "reply",
+    "answer",
+    "question",
+    "waiting",
+    "urgent",
+    "broken",
+    "working",
+    "fixed",
+    "refund",
+    "price",
+    "plan",
+    "subscription",
+    "cancel",
+    "renew",
+    "upgrade",
+    "downgrade",
+    "export",
+    "import",
+    "report",
+    "data",
+    "file",
+    "upload",
+    "download",
+    "sync",
+    "calendar",
+    "contact",
+    "address",
+    "billing",
+    "card",
+    "bank",
+    "transfer",
+    "receipt",
+    "discount",
+    "coupon",
+    "store",
+    "product",
+    "size",
+    "colour",
+    "return",
+    "exchange",
+    "warranty",
+    "repair",
+    "replace",
+    "manual",
+]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -172,7 +248,7 @@ def run(options: argparse.Namespace, stdout: Any = None) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute(_CUSTOMERS_SQL, {"tag": tag, "n": customers})
         first_customer = min(row[0] for row in cursor.fetchall())
-    # Rare word: exactly RARE_COUNT of the 3 × total messages.
+    # Rare word: exactly RARE_COUNT of the 3 x total messages.
     rare_every = max(1, (3 * total) // RARE_COUNT)
     for start in range(1, total + 1, CHUNK):
         stop = min(total, start + CHUNK - 1)

@@ -9,6 +9,7 @@ number of SQL queries. Run `bench seed` first. Targets (PERFORMANCE.md and issue
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -73,6 +74,8 @@ def run(options: argparse.Namespace, stdout: Any = None) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "conversations": Conversation.objects.count(),
         "database": connection.vendor,
+        # Wall-clock figures on a shared machine: the load says how shared.
+        "load_average_before": round(os.getloadavg()[0], 2),
     }
     figures["list_page_1"] = measure(
         _get(client, "/", {"mailbox": mailbox.pk}), repeat=repeat
@@ -104,6 +107,7 @@ def run(options: argparse.Namespace, stdout: Any = None) -> dict[str, Any]:
         figures[name]["hits_shown"] = len(results.hits)
         figures[name]["strategy"] = results.strategy
         _judge(figures, name, "search")
+    figures["load_average_after"] = round(os.getloadavg()[0], 2)
     figures["all_ok"] = all(
         row["ok"] for row in figures.values() if isinstance(row, dict)
     )

@@ -28,7 +28,9 @@ MAX_BULK = 200
 def _ids(raw_ids: list[str]) -> list[int]:
     ids = sorted({int(i) for i in raw_ids if str(i).isdigit()})
     if not ids:
-        raise BulkActionInvalid("Select at least one conversation", field="conversation")
+        raise BulkActionInvalid(
+            "Select at least one conversation", field="conversation"
+        )
     if len(ids) > MAX_BULK:
         raise BulkActionInvalid(
             f"Select at most {MAX_BULK} conversations at a time", field="conversation"
@@ -45,7 +47,9 @@ def _target(user: Any, action: str, value: str) -> Any:
         if value == "me":
             return user
         model = get_user_model()
-        assignee = model.objects.filter(pk=int(value)).first() if value.isdigit() else None
+        assignee = (
+            model.objects.filter(pk=int(value)).first() if value.isdigit() else None
+        )
         if assignee is None:
             raise BulkActionInvalid("Choose whom to assign to", field="value")
         return assignee
@@ -61,9 +65,7 @@ def _target(user: Any, action: str, value: str) -> Any:
     raise BulkActionInvalid("Choose an action", field="action")
 
 
-def apply_bulk_action(
-    raw_ids: list[str], *, action: str, value: str, by: Any
-) -> int:
+def apply_bulk_action(raw_ids: list[str], *, action: str, value: str, by: Any) -> int:
     """Apply one action to many conversations; returns how many were changed.
 
     Conversations outside `by`'s mailboxes are skipped as if they did not exist.

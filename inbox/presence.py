@@ -93,7 +93,9 @@ def _others(entries: dict, user: Any) -> list[Presence]:
     return sorted(people, key=lambda p: (not p.is_replying, p.name))
 
 
-def messages_since(conversation: Conversation, *, after_message_id: int) -> list[Message]:
+def messages_since(
+    conversation: Conversation, *, after_message_id: int
+) -> list[Message]:
     """Messages added to the thread after `after_message_id` (the newest one the
     page showed when it loaded), oldest first. The composer calls this before
     sending so an agent never answers without seeing what just arrived."""

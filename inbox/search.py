@@ -34,7 +34,7 @@ from django.utils.safestring import SafeString, mark_safe
 from inbox import selectors
 from inbox.models import Conversation, Message
 
-RECENT_WINDOW = 20_000
+RECENT_WINDOW = 5_000
 MATCH_CAP = 5_000
 MAX_QUERY_LENGTH = 200
 # ts_headline marks matches with these control characters; the text is escaped
@@ -42,7 +42,7 @@ MAX_QUERY_LENGTH = 200
 START, STOP = "\x02", "\x03"
 HEADLINE_OPTIONS = (
     f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, "
-    "MaxFragments=2, FragmentDelimiter=\" … \""
+    'MaxFragments=2, FragmentDelimiter=" … "'
 )
 
 
@@ -50,7 +50,7 @@ HEADLINE_OPTIONS = (
 class SearchHit:
     conversation: Conversation
     message_id: int | None
-    highlight: SafeString = field(default_factory=lambda: mark_safe(""))  # noqa: S308
+    highlight: SafeString = field(default_factory=lambda: mark_safe(""))
 
 
 @dataclass
@@ -96,17 +96,19 @@ def search_conversations(
     else:
         pairs, strategy = _fallback_matches(query, mailbox_ids, limit)
         highlights = _fallback_highlights(query, [m for _, m in pairs if m])
-    conversations = {
-        c.pk: c
-        for c in selectors.conversations_for(user).filter(
-            pk__in=[c for c, _ in pairs]
-        )
-    }
+    rows = (
+        selectors.conversations_for(user)
+        .filter(pk__in=[c for c, _ in pairs])
+        .select_related(None)
+        .select_related("customer", "assignee")
+        .only(*selectors.LIST_ROW_FIELDS)
+    )
+    conversations = {c.pk: c for c in rows}
     hits = [
         SearchHit(
             conversation=conversations[conversation_id],
             message_id=message_id,
-            highlight=highlights.get(message_id, mark_safe("")),  # noqa: S308
+            highlight=highlights.get(message_id, mark_safe("")),
         )
         for conversation_id, message_id in pairs
         if conversation_id in conversations
@@ -116,24 +118,22 @@ def search_conversations(
 
 # --- PostgreSQL ------------------------------------------------------------------
 
-_TSQUERY = "websearch_to_tsquery('english', %(q)s)"
-
 # Step 1: the newest RECENT_WINDOW messages, whatever the mailbox, by primary key.
-_RECENT_SQL = f"""
+_RECENT_SQL = """
 SELECT conversation_id, max(id) AS newest FROM (
     SELECT id, conversation_id, mailbox_id, search_vector FROM inbox_message
     ORDER BY id DESC LIMIT %(window)s
 ) recent
-WHERE recent.search_vector @@ {_TSQUERY} AND recent.mailbox_id = ANY(%(mailboxes)s)
+WHERE recent.search_vector @@ websearch_to_tsquery('english', %(q)s) AND recent.mailbox_id = ANY(%(mailboxes)s)
 GROUP BY conversation_id ORDER BY newest DESC LIMIT %(limit)s
 """
 
 # Step 2: at most MATCH_CAP matches from the GIN index, materialised so the planner
 # cannot turn it into a backward primary-key walk.
-_CAPPED_SQL = f"""
+_CAPPED_SQL = """
 WITH hits AS MATERIALIZED (
     SELECT id, conversation_id FROM inbox_message
-    WHERE search_vector @@ {_TSQUERY} AND mailbox_id = ANY(%(mailboxes)s)
+    WHERE search_vector @@ websearch_to_tsquery('english', %(q)s) AND mailbox_id = ANY(%(mailboxes)s)
     LIMIT %(cap)s
 )
 SELECT conversation_id, max(id) AS newest, (SELECT count(*) FROM hits) AS total
@@ -141,21 +141,21 @@ FROM hits GROUP BY conversation_id ORDER BY newest DESC LIMIT %(limit)s
 """
 
 # Step 3: dense enough (more than MATCH_CAP matches) for a short backward walk.
-_SORTED_SQL = f"""
+_SORTED_SQL = """
 SELECT conversation_id, max(id) AS newest FROM (
     SELECT id, conversation_id FROM inbox_message
-    WHERE search_vector @@ {_TSQUERY} AND mailbox_id = ANY(%(mailboxes)s)
+    WHERE search_vector @@ websearch_to_tsquery('english', %(q)s) AND mailbox_id = ANY(%(mailboxes)s)
     ORDER BY id DESC LIMIT %(walk)s
 ) newest_hits
 GROUP BY conversation_id ORDER BY newest DESC LIMIT %(limit)s
 """
 
 # Subject and customer matches for conversations, to fill a page of rare words.
-_CONVERSATION_SQL = f"""
+_CONVERSATION_SQL = """
 WITH hits AS MATERIALIZED (
     SELECT id, last_activity_at FROM inbox_conversation
     WHERE search_vector @@ websearch_to_tsquery('simple', %(q)s)
-      OR search_vector @@ {_TSQUERY}
+      OR search_vector @@ websearch_to_tsquery('english', %(q)s)
     LIMIT %(cap)s
 )
 SELECT hits.id FROM hits JOIN inbox_conversation c ON c.id = hits.id
@@ -163,8 +163,8 @@ WHERE c.mailbox_id = ANY(%(mailboxes)s)
 ORDER BY hits.last_activity_at DESC, hits.id DESC LIMIT %(limit)s
 """
 
-_HEADLINE_SQL = f"""
-SELECT id, ts_headline('english', left(visible_text, 20000), {_TSQUERY}, %(options)s)
+_HEADLINE_SQL = """
+SELECT id, ts_headline('english', left(visible_text, 20000), websearch_to_tsquery('english', %(q)s), %(options)s)
 FROM inbox_message WHERE id = ANY(%(ids)s)
 """
 
@@ -199,9 +199,7 @@ def _postgres_matches(
     if len(pairs) < limit:
         seen = {c for c, _ in pairs}
         extra = _fetch(_CONVERSATION_SQL, {**params, "limit": limit})
-        pairs += [(c,) + (None,) for (c,) in extra if c not in seen][
-            : limit - len(pairs)
-        ]
+        pairs += [(c, None) for (c,) in extra if c not in seen][: limit - len(pairs)]
     return pairs, strategy
 
 

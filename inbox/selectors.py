@@ -238,9 +238,7 @@ def conversations_for_inbox(
             queryset = queryset.filter(
                 Q(last_activity_at__lt=stamp) | Q(last_activity_at=stamp, pk__lt=pk)
             )
-    order = (
-        ("last_activity_at", "id") if oldest_first else ("-last_activity_at", "-id")
-    )
+    order = ("last_activity_at", "id") if oldest_first else ("-last_activity_at", "-id")
     rows = list(
         queryset.select_related(None)
         .select_related("customer", "assignee")
@@ -371,10 +369,12 @@ def thread_notes_hook(conversation: Conversation) -> list[ThreadItem]:
     it adds nothing.
     """
     try:
-        from notes.selectors import notes_for  # noqa: PLC0415 - optional app
+        from notes.selectors import notes_for
     except ImportError:
         return []
-    return [ThreadItem("note", note.created_at, note) for note in notes_for(conversation)]
+    return [
+        ThreadItem("note", note.created_at, note) for note in notes_for(conversation)
+    ]
 
 
 def thread_for(conversation: Conversation) -> list[ThreadItem]:
@@ -387,9 +387,7 @@ def thread_for(conversation: Conversation) -> list[ThreadItem]:
         Message.objects.filter(conversation=conversation)
         .select_related("author")
         .annotate(
-            has_attachments=Exists(
-                Attachment.objects.filter(message_id=OuterRef("pk"))
-            )
+            has_attachments=Exists(Attachment.objects.filter(message_id=OuterRef("pk")))
         )
         .defer("search_vector", "text", "raw_email", "references")
     )

@@ -46,5 +46,7 @@ def measure(
         "runs": repeat,
         "queries": queries,
     }
+
+
 BENCHMARKS["seed"] = "inbox.bench_seed"
 BENCHMARKS["web"] = "inbox.bench_web"

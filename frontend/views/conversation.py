@@ -133,9 +133,13 @@ def label(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
     remove = request.POST.get("remove") == "1"
     try:
         if remove:
-            conversation = services.remove_label(conversation, label=chosen, by=request.user)
+            conversation = services.remove_label(
+                conversation, label=chosen, by=request.user
+            )
         else:
-            conversation = services.add_label(conversation, label=chosen, by=request.user)
+            conversation = services.add_label(
+                conversation, label=chosen, by=request.user
+            )
     except ReplypadError as error:
         return _refused(request, conversation_id, error)
     verb = "Removed" if remove else "Added"
@@ -224,7 +228,9 @@ def _message_summary(message: Any) -> dict[str, Any]:
     return {
         "id": message.pk,
         "kind": message.kind,
-        "from": message.author.get_full_name() if message.author else message.from_email,
+        "from": message.author.get_full_name()
+        if message.author
+        else message.from_email,
         "created_at": message.created_at.isoformat(),
         "preview": " ".join(message.visible_text.split())[:200],
     }
@@ -266,4 +272,3 @@ def attachment_download(request: HtmxHttpRequest, attachment_id: int) -> FileRes
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
-

@@ -48,9 +48,7 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
         "mailboxes": mailboxes,
         "filters": filters,
         "folders": FOLDERS,
-        "counts": selectors.folder_counts(
-            request.user, mailbox_id=filters.mailbox_id
-        ),
+        "counts": selectors.folder_counts(request.user, mailbox_id=filters.mailbox_id),
         "rows": rows,
         "results": results,
         "next_cursor": next_cursor,
@@ -75,7 +73,10 @@ def bulk_action(request: HtmxHttpRequest) -> HttpResponse:
     action, _, value = request.POST.get("do", "").partition(":")
     try:
         done = bulk.apply_bulk_action(
-            request.POST.getlist("conversation"), action=action, value=value, by=request.user
+            request.POST.getlist("conversation"),
+            action=action,
+            value=value,
+            by=request.user,
         )
     except ReplypadError as error:
         if request.htmx:

@@ -104,7 +104,9 @@ def test_assign_through_htmx_returns_the_header_and_triggers_a_refresh(
 def test_assign_without_javascript_redirects_back(client, conversation, agent):
     client.force_login(agent)
 
-    response = client.post(f"/conversations/{conversation.pk}/assign/", {"assignee": "me"})
+    response = client.post(
+        f"/conversations/{conversation.pk}/assign/", {"assignee": "me"}
+    )
 
     conversation.refresh_from_db()
     assert response.status_code == 302
@@ -131,7 +133,11 @@ def test_add_and_remove_a_label(client, conversation, agent):
     client.force_login(agent)
 
     client.post(f"/conversations/{conversation.pk}/label/", {"label": label.pk}, **HTMX)
-    added = list(Conversation.objects.get(pk=conversation.pk).label_links.filter(removed_at__isnull=True))
+    added = list(
+        Conversation.objects.get(pk=conversation.pk).label_links.filter(
+            removed_at__isnull=True
+        )
+    )
     client.post(
         f"/conversations/{conversation.pk}/label/",
         {"label": label.pk, "remove": "1"},
@@ -145,7 +151,9 @@ def test_add_and_remove_a_label(client, conversation, agent):
 def test_resolve_and_reopen(client, conversation, agent):
     client.force_login(agent)
 
-    client.post(f"/conversations/{conversation.pk}/status/", {"status": "resolved"}, **HTMX)
+    client.post(
+        f"/conversations/{conversation.pk}/status/", {"status": "resolved"}, **HTMX
+    )
     resolved = Conversation.objects.get(pk=conversation.pk).status
     client.post(f"/conversations/{conversation.pk}/status/", {"status": "open"}, **HTMX)
 
@@ -258,7 +266,10 @@ def test_attachments_are_downloads_never_rendered(
     client, conversation, agent, filename, content_type
 ):
     attachment = _attachment(
-        conversation.messages.get(), filename, content_type, b"<script>alert(1)</script>"
+        conversation.messages.get(),
+        filename,
+        content_type,
+        b"<script>alert(1)</script>",
     )
     client.force_login(agent)
 

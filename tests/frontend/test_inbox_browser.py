@@ -58,7 +58,9 @@ def test_agent_assigns_labels_and_resolves_without_reloading(
     page.keyboard.press("e")
 
     expect(page.locator("#conversation-header .status")).to_have_text("Resolved")
-    expect(page.locator("#thread")).to_contain_text("changed status from open to resolved")
+    expect(page.locator("#thread")).to_contain_text(
+        "changed status from open to resolved"
+    )
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.RESOLVED
     assert conversation.assignee == agent
@@ -151,7 +153,9 @@ def test_held_send_lets_the_reply_through_when_nothing_arrived(
     assert ok is True
 
 
-def test_question_mark_opens_the_shortcut_help(page, login, live_server, mailbox, agent):
+def test_question_mark_opens_the_shortcut_help(
+    page, login, live_server, mailbox, agent
+):
     login(page, agent)
 
     page.keyboard.press("?")
@@ -164,7 +168,9 @@ def test_stored_xss_never_runs_anywhere_in_the_inbox(
 ):
     customer = CustomerFactory(name=XSS, company=XSS, attributes={"note": XSS})
     conversation = ConversationFactory(mailbox=mailbox, customer=customer, subject=XSS)
-    MessageFactory(conversation=conversation, text=f"boom {XSS}", html=f"<p>boom</p>{XSS}")
+    MessageFactory(
+        conversation=conversation, text=f"boom {XSS}", html=f"<p>boom</p>{XSS}"
+    )
     label = LabelFactory(name="<b onmouseover=alert(4)>x</b>")
     services.add_label(conversation, label=label, by=agent)
     presence.touch(conversation, user=teammate)
@@ -188,7 +194,9 @@ def test_inbox_and_conversation_fit_a_phone_screen(
     browser, live_server, login, mailbox, agent
 ):
     conversation = _conversation(mailbox, "A rather long subject " * 4)
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True
+    )
     phone = context.new_page()
     login(phone, agent)
 

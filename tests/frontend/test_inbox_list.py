@@ -259,9 +259,7 @@ def test_inbox_list_query_count_is_independent_of_page_size(
     assert response.status_code == 200
 
 
-def test_search_page_query_count(
-    client, mailbox, agent, django_assert_max_num_queries
-):
+def test_search_page_query_count(client, mailbox, agent, django_assert_max_num_queries):
     for i in range(30):
         MessageFactory(
             conversation=ConversationFactory(mailbox=mailbox), text=f"widget {i}"

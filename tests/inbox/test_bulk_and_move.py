@@ -20,8 +20,14 @@ def test_move_to_mailbox_moves_the_conversation_and_its_messages(
 
     conversation.refresh_from_db()
     assert conversation.mailbox == other_mailbox
-    assert set(Message.objects.filter(conversation=conversation).values_list("mailbox", flat=True)) == {other_mailbox.pk}
-    assert Event.objects.filter(conversation=conversation, kind="conversation_moved").exists()
+    assert set(
+        Message.objects.filter(conversation=conversation).values_list(
+            "mailbox", flat=True
+        )
+    ) == {other_mailbox.pk}
+    assert Event.objects.filter(
+        conversation=conversation, kind="conversation_moved"
+    ).exists()
 
 
 def test_move_to_mailbox_drops_an_assignee_who_is_not_a_member_there(
@@ -35,18 +41,14 @@ def test_move_to_mailbox_drops_an_assignee_who_is_not_a_member_there(
     assert moved.assignee is None
 
 
-def test_move_to_a_mailbox_the_user_is_not_in_is_refused(
-    mailbox, other_mailbox, agent
-):
+def test_move_to_a_mailbox_the_user_is_not_in_is_refused(mailbox, other_mailbox, agent):
     conversation = ConversationFactory(mailbox=mailbox)
 
     with pytest.raises(NotAMember):
         services.move_to_mailbox(conversation, mailbox=other_mailbox, by=agent)
 
 
-def test_bulk_resolve_resolves_each_selected_conversation_with_an_event(
-    mailbox, agent
-):
+def test_bulk_resolve_resolves_each_selected_conversation_with_an_event(mailbox, agent):
     chosen = [ConversationFactory(mailbox=mailbox) for _ in range(3)]
     untouched = ConversationFactory(mailbox=mailbox)
 
@@ -71,7 +73,9 @@ def test_bulk_assign_and_label(mailbox, agent, teammate):
 
     for conversation in Conversation.objects.filter(pk__in=ids):
         assert conversation.assignee == teammate
-        assert [link.label.name for link in conversation.label_links.all()] == ["billing"]
+        assert [link.label.name for link in conversation.label_links.all()] == [
+            "billing"
+        ]
 
 
 def test_bulk_skips_conversations_outside_the_users_mailboxes(

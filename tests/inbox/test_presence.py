@@ -28,9 +28,7 @@ def test_nobody_sees_themselves(mailbox, agent):
     assert presence.others_on(conversation, user=agent) == []
 
 
-def test_replying_teammates_are_listed_before_viewers(
-    mailbox, agent, teammate, lead
-):
+def test_replying_teammates_are_listed_before_viewers(mailbox, agent, teammate, lead):
     conversation = ConversationFactory(mailbox=mailbox)
 
     presence.touch(conversation, user=teammate)

@@ -39,7 +39,9 @@ def test_search_matches_word_forms_through_stemming(mailbox, agent):
 
 def test_search_highlights_the_matched_word_in_the_snippet(mailbox, agent):
     conversation = ConversationFactory(mailbox=mailbox)
-    MessageFactory(conversation=conversation, text="Hello, the dashboard is blank today.")
+    MessageFactory(
+        conversation=conversation, text="Hello, the dashboard is blank today."
+    )
 
     results = search.search_conversations(agent, "dashboard")
 
@@ -83,9 +85,7 @@ def test_search_can_be_limited_to_one_mailbox(mailbox, other_mailbox, admin):
     assert _ids(results) == [here.pk]
 
 
-def test_search_lists_the_newest_match_first_and_each_conversation_once(
-    mailbox, agent
-):
+def test_search_lists_the_newest_match_first_and_each_conversation_once(mailbox, agent):
     older = ConversationFactory(mailbox=mailbox)
     newer = ConversationFactory(mailbox=mailbox)
     MessageFactory(conversation=older, text="toaster one")
@@ -121,7 +121,9 @@ def test_search_survives_hostile_queries(mailbox, agent, query):
 
 def test_a_common_word_is_answered_from_the_recent_window(mailbox, agent):
     for _ in range(30):
-        MessageFactory(conversation=ConversationFactory(mailbox=mailbox), text="printer")
+        MessageFactory(
+            conversation=ConversationFactory(mailbox=mailbox), text="printer"
+        )
 
     results = search.search_conversations(agent, "printer")
 
@@ -160,10 +162,10 @@ def test_more_matches_than_the_cap_fall_back_to_the_sorted_walk(
     assert results.strategy == "sorted"
 
 
-def test_the_trigger_keeps_the_search_vector_when_a_message_is_edited(
-    mailbox, agent
-):
-    message = MessageFactory(conversation=ConversationFactory(mailbox=mailbox), text="x")
+def test_the_trigger_keeps_the_search_vector_when_a_message_is_edited(mailbox, agent):
+    message = MessageFactory(
+        conversation=ConversationFactory(mailbox=mailbox), text="x"
+    )
     message.visible_text = "periwinkle"
     message.save(update_fields=["visible_text"])
 

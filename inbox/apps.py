@@ -9,9 +9,14 @@ class InboxConfig(AppConfig):
     verbose_name = "Inbox"
 
     def ready(self) -> None:
+        from anymail.signals import inbound
+
+        from inbox.ingest.webhooks import handle_inbound
         from inbox.roles import ensure_roles
 
         # Groups need the permissions, which exist only after migrate finishes.
         post_migrate.connect(
             ensure_roles, sender=self, dispatch_uid="inbox.ensure_roles"
         )
+        # Anymail inbound webhooks (/anymail/<esp>/inbound/) feed the ingest pipeline.
+        inbound.connect(handle_inbound, dispatch_uid="inbox.ingest.inbound")

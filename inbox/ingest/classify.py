@@ -92,6 +92,8 @@ def _is_spam(parsed: ParsedEmail) -> str:
         return "X-Spam-Status: Yes"
     if parsed.headers.get("x-spam", "").strip().lower() in {"yes", "true", "spam"}:
         return "X-Spam: yes"
+    if parsed.headers.get("x-mailgun-sflag", "").strip().lower() == "yes":
+        return "X-Mailgun-Sflag: Yes"
     return ""
 
 

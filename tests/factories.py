@@ -117,3 +117,16 @@ class MessageFactory(factory.django.DjangoModelFactory):
         return services.append_message(
             conversation, kind=kind, from_email=from_email, **kwargs
         )
+
+
+class ImapAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inbox.ImapAccount"
+
+    mailbox = factory.SubFactory(MailboxFactory)
+    host = "127.0.0.1"
+    port = 993
+    use_ssl = False
+    username = "support"
+    password = "imap-secret"
+    folder = "INBOX"

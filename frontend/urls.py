@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend.views import conversation, inbox, outbox
+from frontend.views import conversation, inbound, inbox, outbox
 
 app_name = "frontend"
 
@@ -22,4 +22,6 @@ urlpatterns = [
     ),
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox-message"),
+    path("inbound/", inbound.inbound_problems, name="inbound-problems"),
+    path("inbound/<int:raw_email_id>/retry/", inbound.inbound_retry, name="inbound-retry"),
 ]

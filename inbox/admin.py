@@ -6,7 +6,8 @@ from typing import Any
 from django.contrib import admin
 from django.utils.html import format_html
 
-from inbox.ingest import process_raw_email
+from inbox.ingest import retry_raw_email
+from inbox.ingest.pipeline import RETRYABLE
 from inbox.models import (
     Attachment,
     Conversation,
@@ -175,8 +176,7 @@ class RawEmailAdmin(admin.ModelAdmin):
     @admin.action(description="Retry processing the selected mail")
     def retry(self, request: Any, queryset: Any) -> None:
         outcomes: Counter[str] = Counter()
-        retryable = [RawEmail.Status.REJECTED, RawEmail.Status.FAILED, RawEmail.Status.PENDING]
-        for raw_email in queryset.filter(status__in=retryable).order_by("received_at"):
-            outcomes[process_raw_email(raw_email).status] += 1
+        for raw_email in queryset.filter(status__in=RETRYABLE).order_by("received_at"):
+            outcomes[retry_raw_email(raw_email, by=request.user).status] += 1
         summary = ", ".join(f"{status} {count}" for status, count in sorted(outcomes.items()))
         self.message_user(request, f"Retried {outcomes.total()}: {summary or 'nothing to retry'}")

@@ -6,6 +6,18 @@ is the one entry point; see `inbox.ingest.pipeline`.
 
 from __future__ import annotations
 
-from inbox.ingest.pipeline import IngestResult, ingest_raw_email, process_raw_email
+from inbox.ingest.pipeline import (
+    IngestResult,
+    NotRetryable,
+    ingest_raw_email,
+    process_raw_email,
+    retry_raw_email,
+)
 
-__all__ = ["IngestResult", "ingest_raw_email", "process_raw_email"]
+__all__ = [
+    "IngestResult",
+    "NotRetryable",
+    "ingest_raw_email",
+    "process_raw_email",
+    "retry_raw_email",
+]

@@ -15,6 +15,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -28,6 +29,7 @@ from inbox.ingest.parsing import ParsedEmail, UnparseableEmail, parse_email
 from inbox.ingest.threading import find_conversation
 from inbox.models import Attachment, Mailbox, Message, RawEmail
 from inbox.signals import inbound_message_received
+from replypad.errors import ConflictError
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +96,27 @@ def process_raw_email(raw_email: RawEmail) -> IngestResult:
     except Exception as error:
         logger.exception("Inbound email %s failed", raw_email.pk)
         return _finish(raw_email, FAILED, f"{type(error).__name__}: {error}"[:2000])
+
+
+RETRYABLE = (RawEmail.Status.REJECTED, RawEmail.Status.FAILED, RawEmail.Status.PENDING)
+
+
+class NotRetryable(ConflictError):
+    """The mail already became a message (or a duplicate of one)."""
+
+
+def retry_raw_email(raw_email: RawEmail, *, by: Any = None) -> IngestResult:
+    """Process a rejected, failed or stuck RawEmail again, e.g. after adding its mailbox.
+
+    Raises NotRetryable for mail that was processed or found duplicate; the
+    caller (admin, API, page) has already checked that `by` may see it.
+    """
+    raw_email = RawEmail.objects.get(pk=raw_email.pk)
+    if raw_email.status not in RETRYABLE:
+        raise NotRetryable(f"This email was already {raw_email.get_status_display().lower()}")
+    result = process_raw_email(raw_email)
+    logger.info("Inbound email %s retried by %s: %s", raw_email.pk, by, result.status)
+    return result
 
 
 def _finish(
@@ -308,5 +331,6 @@ __all__ = [
     "IngestResult",
     "ingest_raw_email",
     "process_raw_email",
+    "retry_raw_email",
     "resolve_mailbox",
 ]

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -23,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from empathy.sentiment import NEGATIVE_BELOW, POSITIVE_ABOVE, Sentiment, score_text
 from inbox import services
 from inbox.ingest.classify import AUTO_REPLY, BOUNCE, SPAM, Classification, classify
 from inbox.ingest.parsing import ParsedEmail, UnparseableEmail, parse_email
@@ -32,6 +36,7 @@ from inbox.signals import inbound_message_received
 from replypad.errors import ConflictError
 
 logger = logging.getLogger(__name__)
+Key = TypeVar("Key")
 
 CREATED = "created"
 THREADED = "threaded"
@@ -83,6 +88,50 @@ def ingest_raw_email(
         envelope_recipient=envelope,
     )
     return process_raw_email(raw_email)
+
+
+def ingest_many(
+    items: Iterable[tuple[Key, bytes]],
+    *,
+    source: str,
+    mailbox: Mailbox | None = None,
+    batch_size: int = 100,
+) -> Iterator[tuple[Key, IngestResult]]:
+    """`ingest_raw_email` for a stream of (key, raw bytes), one commit per batch.
+
+    Each batch's raw bytes are inserted with one statement and committed before
+    any of them is parsed; the batch is then processed in one transaction with
+    a savepoint per message, so one bad message never undoes another. Bulk
+    imports spend their time on mail, not on fsyncs. Yields in input order.
+    """
+    iterator = iter(items)
+    while batch := list(islice(iterator, batch_size)):
+        digests = [hashlib.sha256(raw).hexdigest() for _, raw in batch]
+        earlier = RawEmail.objects.filter(
+            sha256__in=digests, envelope_recipient="", status=RawEmail.Status.PROCESSED
+        )
+        if mailbox is not None:
+            earlier = earlier.filter(mailbox=mailbox)
+        known = dict(earlier.values_list("sha256", "pk"))
+        fresh = [
+            RawEmail(mailbox=mailbox, source=source, raw=raw, sha256=digest, size=len(raw))
+            for (_, raw), digest in zip(batch, digests, strict=True)
+            if digest not in known
+        ]
+        stored = iter(RawEmail.objects.bulk_create(fresh))
+        with transaction.atomic():
+            for (key, _), digest in zip(batch, digests, strict=True):
+                if digest in known:
+                    yield key, IngestResult(DUPLICATE, known[digest], reason="same bytes already processed")
+                    continue
+                raw_email = next(stored)
+                try:
+                    with transaction.atomic():
+                        result = _process(raw_email)
+                except Exception as error:
+                    logger.exception("Inbound email %s failed", raw_email.pk)
+                    result = _finish(raw_email, FAILED, f"{type(error).__name__}: {error}"[:2000])
+                yield key, result
 
 
 def process_raw_email(raw_email: RawEmail) -> IngestResult:
@@ -191,6 +240,45 @@ def _mark_bounced(mailbox: Mailbox, classification: Classification) -> str:
     return f"; marked {classification.bounced_message_id} bounced" if updated else ""
 
 
+SENTIMENT_CHUNK = 400
+SENTIMENT_SAMPLE = 1000
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
+
+
+def score_inbound(text: str) -> Sentiment:
+    """Sentiment of a customer message: its opening, a few sentences at a time.
+
+    VADER is a sentence-level model and its negation check is quadratic in the
+    number of words: a 5 KB email scored whole costs ~0.2 s, and even scored in
+    chunks ~5 ms per KB. The tone of a support email is set in its opening; the
+    tail is mostly detail (logs, order lines), so the first SENTIMENT_SAMPLE
+    characters are scored in chunks of at most SENTIMENT_CHUNK, averaged by
+    length. Identical to `score_text` for messages shorter than one chunk.
+    """
+    text = text[:SENTIMENT_SAMPLE]
+    if len(text) <= SENTIMENT_CHUNK:
+        return score_text(text)
+    chunks: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        if current and len(current) + len(sentence) > SENTIMENT_CHUNK:
+            chunks.append(current)
+            current = ""
+        current = f"{current} {sentence}" if current else sentence
+    chunks.append(current)
+    weights = [len(chunk) for chunk in chunks]
+    score = sum(score_text(chunk).score * weight for chunk, weight in zip(chunks, weights, strict=True))
+    return score_text("") if not sum(weights) else _labelled(round(score / sum(weights), 4))
+
+
+def _labelled(score: float) -> Sentiment:
+    if score <= NEGATIVE_BELOW:
+        return Sentiment(score, "negative")
+    if score >= POSITIVE_ABOVE:
+        return Sentiment(score, "positive")
+    return Sentiment(score, "neutral")
+
+
 def _received_at(parsed: ParsedEmail, raw_email: RawEmail) -> datetime:
     """Imported history keeps its Date header; live mail is stamped on arrival."""
     now = timezone.now()
@@ -268,8 +356,11 @@ def _store(
         conversation = services.create_conversation(
             mailbox=mailbox, customer=customer, subject=parsed.subject or "(no subject)", at=at
         )
+    sentiment = score_inbound(parsed.visible_text or parsed.text)
     message = services.append_message(
         conversation,
+        sentiment=sentiment.score,
+        sentiment_label=sentiment.label,
         kind=Message.Kind.INBOUND,
         from_email=parsed.from_email,
         from_name=parsed.from_name,
@@ -329,6 +420,7 @@ __all__ = [
     "REJECTED",
     "THREADED",
     "IngestResult",
+    "ingest_many",
     "ingest_raw_email",
     "process_raw_email",
     "retry_raw_email",

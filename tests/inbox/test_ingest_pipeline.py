@@ -3,7 +3,9 @@ from __future__ import annotations
 import pytest
 
 from inbox import services
+from empathy.sentiment import score_text
 from inbox.ingest import ingest_raw_email, process_raw_email
+from inbox.ingest.pipeline import ingest_many, score_inbound
 from inbox.models import Conversation, Customer, Event, Message, RawEmail
 from inbox.signals import inbound_message_received
 from inbox.tokens import reply_address
@@ -354,3 +356,49 @@ def test_retrying_a_rejected_raw_email_after_the_cause_is_fixed_processes_it(mai
 
     assert retried.status == "created"
     assert RawEmail.objects.get(pk=result.raw_email_id).status == RawEmail.Status.PROCESSED
+
+
+def test_batched_ingest_keeps_order_and_one_bad_message_never_undoes_another(mailbox):
+    items = [
+        ("a", eml("plain")),
+        ("b", b"garbage without headers"),
+        ("c", eml("plain")),
+        ("d", eml("outlook_first")),
+        ("e", eml("outlook_reply")),
+    ]
+
+    results = list(ingest_many(items, source=RawEmail.Source.IMPORT, batch_size=3))
+
+    assert [(key, result.status) for key, result in results] == [
+        ("a", "created"),
+        ("b", "rejected"),
+        ("c", "duplicate"),
+        ("d", "created"),
+        ("e", "threaded"),
+    ]
+    assert RawEmail.objects.count() == 5
+    assert Message.objects.count() == 3
+
+
+def test_batched_ingest_of_already_processed_bytes_stores_nothing_new(mailbox):
+    list(ingest_many([("a", eml("plain"))], source=RawEmail.Source.IMPORT))
+
+    results = list(ingest_many([("a", eml("plain"))], source=RawEmail.Source.IMPORT))
+
+    assert results[0][1].status == "duplicate"
+    assert RawEmail.objects.count() == 1
+
+
+def test_short_messages_score_exactly_like_the_sentiment_service():
+    text = "This is the third time I write. I am furious, nothing works!"
+
+    assert score_inbound(text) == score_text(text)
+
+
+def test_long_messages_are_scored_from_their_opening_in_linear_time():
+    opening = "I am really angry and disappointed, this is terrible service. " * 10
+    text = opening + "Log line 42: ok. " * 2000
+
+    sentiment = score_inbound(text)
+
+    assert sentiment.label == "negative"

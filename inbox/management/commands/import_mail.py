@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from inbox.ingest.pipeline import CREATED, DUPLICATE, THREADED, ingest_raw_email
+from inbox.ingest.pipeline import CREATED, DUPLICATE, THREADED, ingest_many
 from inbox.ingest.sources import MailSourceError, open_source
 from inbox.models import Mailbox, RawEmail
 
@@ -42,16 +42,16 @@ class Command(BaseCommand):
 
         counts: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
+        results = ingest_many(source.messages, source=RawEmail.Source.IMPORT, mailbox=mailbox)
         progress = tqdm(
-            source.messages,
+            results,
             total=source.count,
             unit="msg",
             file=self.stderr,
             disable=options["no_progress"],
             desc=f"Importing {source.kind}",
         )
-        for label, raw in progress:
-            result = ingest_raw_email(raw, source=RawEmail.Source.IMPORT, mailbox=mailbox)
+        for label, result in progress:
             status = result.status if result.status in {CREATED, THREADED, DUPLICATE} else "rejected"
             counts[status] += 1
             if status == "rejected":

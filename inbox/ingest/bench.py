@@ -1,0 +1,161 @@
+"""`manage.py bench ingest`: inbound pipeline throughput for ~5 KB plain-text mail.
+
+Generates N distinct messages from a pool of customers; a share of them are
+replies carrying In-Reply-To to an earlier message, so threading lookups run
+as in production. Measures the whole pipeline (raw store, parse, classify,
+dedupe, thread, create/append with sentiment and events), then the same bytes
+again (the duplicate path), and EXPLAINs the lookups to show they use indexes.
+Everything is written under a throw-away mailbox that is removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+import uuid
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from inbox.ingest.pipeline import ingest_raw_email
+from inbox.models import Conversation, Customer, Mailbox, Message, RawEmail
+from replypad.bench import percentile
+
+BENCH_MAILBOX = "bench-ingest@bench.invalid"
+WORDS = (
+    "order delivery invoice refund account password broken arrived late thanks "
+    "please help urgent again still waiting customer support replacement box "
+    "screen login export error yesterday today tomorrow week charge twice"
+).split()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--messages", type=int, default=2000, help="messages to ingest")
+    parser.add_argument("--size", type=int, default=5000, help="approximate body bytes")
+    parser.add_argument("--customers", type=int, default=400, help="distinct senders")
+    parser.add_argument("--reply-share", type=float, default=0.5, help="share of replies")
+    parser.add_argument("--keep", action="store_true", help="keep the generated data")
+
+
+def _body(rng: random.Random, size: int) -> str:
+    lines, length = [], 0
+    while length < size:
+        line = " ".join(rng.choice(WORDS) for _ in range(12)).capitalize() + "."
+        lines.append(line)
+        length += len(line) + 1
+    return "\n".join(lines)
+
+
+def _generate(options: argparse.Namespace, run: str) -> list[bytes]:
+    rng = random.Random(42)
+    sent: dict[int, list[str]] = {}
+    messages = []
+    for number in range(options.messages):
+        customer = rng.randrange(options.customers)
+        message = EmailMessage()
+        message["From"] = f"Customer {customer} <customer{customer}.{run}@bench.invalid>"
+        message["To"] = BENCH_MAILBOX
+        message["Date"] = format_datetime(timezone.now())
+        message_id = f"<{run}.{number}@bench.invalid>"
+        message["Message-ID"] = message_id
+        earlier = sent.get(customer)
+        if earlier and rng.random() < options.reply_share:
+            message["Subject"] = "Re: Question"
+            message["In-Reply-To"] = earlier[-1]
+            message["References"] = " ".join(earlier[-5:])
+        else:
+            message["Subject"] = f"Question {number}"
+        message.set_content(_body(rng, options.size))
+        sent.setdefault(customer, []).append(message_id)
+        messages.append(message.as_bytes())
+    return messages
+
+
+def _explain(sql: str, params: list[Any]) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return " / ".join(row[0].strip() for row in cursor.fetchall())
+
+
+def _plans(mailbox: Mailbox) -> dict[str, str]:
+    """Query plans of the per-message lookups (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return {}
+    lookups = {
+        "dedupe": Message.objects.filter(mailbox=mailbox, message_id="<x@y>"),
+        "references": Message.objects.filter(mailbox=mailbox, message_id__in=["<a@b>", "<c@d>"]),
+        "thread_index": Message.objects.filter(mailbox=mailbox, thread_index_root="AdmXJ0n1"),
+        "raw_sha256": RawEmail.objects.filter(sha256="0" * 64, envelope_recipient=""),
+        "customer": Customer.objects.filter(email__iexact="x@y.test"),
+    }
+    plans = {}
+    for name, queryset in lookups.items():
+        sql, params = queryset.query.sql_with_params()
+        plans[name] = _explain(sql, list(params))
+    return plans
+
+
+def _ingest_all(messages: list[bytes], mailbox: Mailbox) -> tuple[float, list[float], dict[str, int]]:
+    latencies, outcomes = [], {}
+    started = time.perf_counter()
+    for raw in messages:
+        begin = time.perf_counter()
+        result = ingest_raw_email(raw, source=RawEmail.Source.IMPORT, mailbox=mailbox)
+        latencies.append((time.perf_counter() - begin) * 1000)
+        outcomes[result.status] = outcomes.get(result.status, 0) + 1
+    return time.perf_counter() - started, latencies, outcomes
+
+
+def _cleanup(mailbox: Mailbox) -> None:
+    customer_ids = list(
+        Conversation.objects.filter(mailbox=mailbox).values_list("customer_id", flat=True).distinct()
+    )
+    Conversation.objects.filter(mailbox=mailbox).delete()
+    RawEmail.objects.filter(mailbox=mailbox).delete()
+    Customer.objects.filter(pk__in=customer_ids, conversations__isnull=True).delete()
+    mailbox.delete()
+
+
+def run(options: argparse.Namespace, stdout: Any = None) -> dict[str, Any]:
+    run_id = uuid.uuid4().hex[:8]
+    mailbox, _ = Mailbox.objects.get_or_create(email=BENCH_MAILBOX, defaults={"name": "Bench ingest"})
+    messages = _generate(options, run_id)
+    average_size = round(statistics.fmean(len(raw) for raw in messages))
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            for raw in messages[:20]:
+                ingest_raw_email(raw, source=RawEmail.Source.IMPORT, mailbox=mailbox)
+        queries_per_message = round(len(captured.captured_queries) / 20, 1)
+        seconds, latencies, outcomes = _ingest_all(messages[20:], mailbox)
+        dup_seconds, dup_latencies, dup_outcomes = _ingest_all(messages, mailbox)
+        plans = _plans(mailbox)
+    finally:
+        if not options.keep:
+            _cleanup(mailbox)
+    count = len(messages) - 20
+    return {
+        "messages": count,
+        "average_bytes": average_size,
+        "new_mail": {
+            "msg_per_s": round(count / seconds, 1),
+            "p50_ms": round(statistics.median(latencies), 3),
+            "p95_ms": round(percentile(latencies, 0.95), 3),
+            "queries_per_msg": queries_per_message,
+            **outcomes,
+        },
+        "redelivered_same_bytes": {
+            "msg_per_s": round(len(messages) / dup_seconds, 1),
+            "p50_ms": round(statistics.median(dup_latencies), 3),
+            "p95_ms": round(percentile(dup_latencies, 0.95), 3),
+            **dup_outcomes,
+        },
+        "plans": {name: ("index" if "Index" in plan else "SEQ SCAN") for name, plan in plans.items()},
+        "plan_detail": plans,
+        "target_msg_per_s": 300,
+    }

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class InboxConfig(AppConfig):
@@ -11,6 +11,7 @@ class InboxConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import inbound
 
+        from inbox.ingest.pipeline import forget_mailbox_addresses
         from inbox.ingest.webhooks import handle_inbound
         from inbox.roles import ensure_roles
 
@@ -20,3 +21,8 @@ class InboxConfig(AppConfig):
         )
         # Anymail inbound webhooks (/anymail/<esp>/inbound/) feed the ingest pipeline.
         inbound.connect(handle_inbound, dispatch_uid="inbox.ingest.inbound")
+        # The pipeline caches support addresses for 10 s; a change drops the cache.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_mailbox_addresses, sender="inbox.Mailbox", dispatch_uid=f"inbox.ingest.{signal}"
+            )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from collections.abc import Iterable, Iterator
@@ -207,22 +208,44 @@ def _base_address(address: str) -> str:
     return f"{local.split('+', 1)[0]}@{domain}"
 
 
+_ADDRESS_CACHE_SECONDS = 10.0
+_address_cache: tuple[float, dict[str, int]] = (0.0, {})
+
+
+def _mailbox_addresses() -> dict[str, int]:
+    """Lower-cased support address → mailbox id, re-read at most every 10 s.
+
+    Every inbound email needs it twice (routing and loop detection); mailboxes
+    change rarely and a message refused in the meantime can be retried.
+    """
+    global _address_cache
+    read_at, addresses = _address_cache
+    if time.monotonic() - read_at > _ADDRESS_CACHE_SECONDS:
+        rows = Mailbox.objects.annotate(email_lower=Lower("email")).values_list("email_lower", "pk")
+        addresses = dict(rows)
+        _address_cache = (time.monotonic(), addresses)
+    return addresses
+
+
+def forget_mailbox_addresses(**_: Any) -> None:
+    """Drop the address cache (tests, and right after a mailbox is renamed)."""
+    global _address_cache
+    _address_cache = (0.0, {})
+
+
 def resolve_mailbox(addresses: list[str]) -> Mailbox | None:
     """The mailbox of the first address (envelope first, then To, Cc) that is one of ours."""
-    wanted = [_base_address(address) for address in addresses if "@" in address]
-    if not wanted:
-        return None
-    mailboxes = {
-        mailbox.email_lower: mailbox
-        for mailbox in Mailbox.objects.annotate(email_lower=Lower("email")).filter(
-            email_lower__in=wanted
-        )
-    }
-    return next((mailboxes[address] for address in wanted if address in mailboxes), None)
+    known = _mailbox_addresses()
+    for address in addresses:
+        if "@" in address and _base_address(address) in known:
+            mailbox = Mailbox.objects.filter(pk=known[_base_address(address)]).first()
+            if mailbox is not None:
+                return mailbox
+    return None
 
 
 def _is_own_address(address: str) -> bool:
-    return Mailbox.objects.filter(email__iexact=_base_address(address)).exists()
+    return _base_address(address) in _mailbox_addresses()
 
 
 def _mark_bounced(mailbox: Mailbox, classification: Classification) -> str:
@@ -279,12 +302,11 @@ def _labelled(score: float) -> Sentiment:
     return Sentiment(score, "neutral")
 
 
-def _received_at(parsed: ParsedEmail, raw_email: RawEmail) -> datetime:
-    """Imported history keeps its Date header; live mail is stamped on arrival."""
-    now = timezone.now()
-    if raw_email.source == RawEmail.Source.IMPORT and parsed.date and parsed.date <= now:
+def _received_at(parsed: ParsedEmail, raw_email: RawEmail) -> datetime | None:
+    """Imported history keeps its Date header; live mail (None) is stamped on arrival."""
+    if raw_email.source == RawEmail.Source.IMPORT and parsed.date and parsed.date <= timezone.now():
         return parsed.date
-    return now
+    return None
 
 
 def _process(raw_email: RawEmail) -> IngestResult:

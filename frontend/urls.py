@@ -23,5 +23,7 @@ urlpatterns = [
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox-message"),
     path("inbound/", inbound.inbound_problems, name="inbound-problems"),
-    path("inbound/<int:raw_email_id>/retry/", inbound.inbound_retry, name="inbound-retry"),
+    path(
+        "inbound/<int:raw_email_id>/retry/", inbound.inbound_retry, name="inbound-retry"
+    ),
 ]

@@ -178,5 +178,9 @@ class RawEmailAdmin(admin.ModelAdmin):
         outcomes: Counter[str] = Counter()
         for raw_email in queryset.filter(status__in=RETRYABLE).order_by("received_at"):
             outcomes[retry_raw_email(raw_email, by=request.user).status] += 1
-        summary = ", ".join(f"{status} {count}" for status, count in sorted(outcomes.items()))
-        self.message_user(request, f"Retried {outcomes.total()}: {summary or 'nothing to retry'}")
+        summary = ", ".join(
+            f"{status} {count}" for status, count in sorted(outcomes.items())
+        )
+        self.message_user(
+            request, f"Retried {outcomes.total()}: {summary or 'nothing to retry'}"
+        )

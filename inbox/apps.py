@@ -24,5 +24,7 @@ class InboxConfig(AppConfig):
         # The pipeline caches support addresses for 10 s; a change drops the cache.
         for signal in (post_save, post_delete):
             signal.connect(
-                forget_mailbox_addresses, sender="inbox.Mailbox", dispatch_uid=f"inbox.ingest.{signal}"
+                forget_mailbox_addresses,
+                sender="inbox.Mailbox",
+                dispatch_uid=f"inbox.ingest.{signal}",
             )

@@ -10,6 +10,7 @@ and the (mailbox, Message-ID) dedupe turns the old mail into duplicates.
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import logging
 import re
@@ -106,26 +107,30 @@ def _fetch(account: ImapAccount, result: FetchResult, *, limit: int) -> None:
         last_uid = account.last_uid
         if uidvalidity is not None and uidvalidity != account.uidvalidity:
             last_uid = 0
-            ImapAccount.objects.filter(pk=account.pk).update(uidvalidity=uidvalidity, last_uid=0)
+            ImapAccount.objects.filter(pk=account.pk).update(
+                uidvalidity=uidvalidity, last_uid=0
+            )
             account.uidvalidity, account.last_uid = uidvalidity, 0
         status, data = client.uid("SEARCH", None, f"UID {last_uid + 1}:*")
         if status != "OK":
             raise imaplib.IMAP4.error("UID SEARCH failed")
         # "N:*" always matches the highest UID, even when it is below N (RFC 3501 6.4.8).
-        uids = sorted(int(uid) for uid in (data[0] or b"").split() if int(uid) > last_uid)
+        uids = sorted(
+            int(uid) for uid in (data[0] or b"").split() if int(uid) > last_uid
+        )
         for uid in uids[:limit]:
             status, data = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
             raw = _message_bytes(data) if status == "OK" else None
             if raw is not None:
-                outcome = ingest_raw_email(raw, source=RawEmail.Source.IMAP, mailbox=account.mailbox)
+                outcome = ingest_raw_email(
+                    raw, source=RawEmail.Source.IMAP, mailbox=account.mailbox
+                )
                 result.counts[outcome.status] += 1
             ImapAccount.objects.filter(pk=account.pk).update(last_uid=uid)
             account.last_uid = uid
     finally:
-        try:
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):
             client.logout()
-        except (imaplib.IMAP4.error, OSError):
-            pass
 
 
 def _quoted(folder: str) -> str:
@@ -134,7 +139,11 @@ def _quoted(folder: str) -> str:
 
 def fetch_all_accounts(*, mailbox_email: str | None = None) -> list[FetchResult]:
     """Poll every enabled account (or the one of `mailbox_email`), one after another."""
-    accounts = ImapAccount.objects.filter(enabled=True).select_related("mailbox").order_by("pk")
+    accounts = (
+        ImapAccount.objects.filter(enabled=True)
+        .select_related("mailbox")
+        .order_by("pk")
+    )
     if mailbox_email:
         accounts = accounts.filter(mailbox__email__iexact=mailbox_email)
     return [fetch_account(account) for account in accounts]

@@ -10,7 +10,11 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from inbox.ingest import NotRetryable, retry_raw_email
-from inbox.ingest.selectors import can_manage_inbound, get_raw_email_for, inbound_problems_for
+from inbox.ingest.selectors import (
+    can_manage_inbound,
+    get_raw_email_for,
+    inbound_problems_for,
+)
 
 
 @login_required
@@ -30,11 +34,15 @@ def inbound_retry(request: HttpRequest, raw_email_id: int) -> HttpResponse:
     except NotRetryable as error:
         result, notice = None, error.message
     else:
-        notice = f"Retried: {result.status}" + (f" ({result.reason})" if result.reason else "")
+        notice = f"Retried: {result.status}" + (
+            f" ({result.reason})" if result.reason else ""
+        )
     if request.htmx:
         raw_email.refresh_from_db()
         context = {"problem": raw_email, "notice": notice, "result": result}
-        response = render(request, "frontend/inbound/problems.html#problem-row", context)
+        response = render(
+            request, "frontend/inbound/problems.html#problem-row", context
+        )
         return trigger_client_event(response, "inbound-changed")
     messages.info(request, notice)
     return redirect("frontend:inbound-problems")

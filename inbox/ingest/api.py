@@ -21,7 +21,11 @@ from rest_framework.views import APIView
 from inbox import selectors
 from inbox.ingest import ingest_raw_email, retry_raw_email
 from inbox.ingest.pipeline import CREATED, THREADED, IngestResult
-from inbox.ingest.selectors import can_manage_inbound, get_raw_email_for, inbound_problems_for
+from inbox.ingest.selectors import (
+    can_manage_inbound,
+    get_raw_email_for,
+    inbound_problems_for,
+)
 from inbox.models import RawEmail
 
 
@@ -46,7 +50,16 @@ class IngestResultSerializer(serializers.Serializer):
 class RawEmailSerializer(serializers.ModelSerializer):
     class Meta:
         model = RawEmail
-        fields = ["id", "source", "mailbox", "status", "reason", "size", "envelope_recipient", "received_at"]
+        fields = [
+            "id",
+            "source",
+            "mailbox",
+            "status",
+            "reason",
+            "size",
+            "envelope_recipient",
+            "received_at",
+        ]
 
 
 def _check_may_manage(request: Request) -> None:
@@ -63,8 +76,16 @@ class InboundUploadApi(APIView):
     parser_classes = [RawEmailParser, MultiPartParser]
 
     @extend_schema(
-        request={"message/rfc822": bytes, "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
-        parameters=[OpenApiParameter("mailbox", int, description="file under this mailbox")],
+        request={
+            "message/rfc822": bytes,
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            },
+        },
+        parameters=[
+            OpenApiParameter("mailbox", int, description="file under this mailbox")
+        ],
         responses={201: IngestResultSerializer, 200: IngestResultSerializer},
     )
     def post(self, request: Request) -> Response:
@@ -72,13 +93,17 @@ class InboundUploadApi(APIView):
         mailbox = None
         if request.query_params.get("mailbox"):
             try:
-                mailbox = selectors.get_mailbox_for(request.user, int(request.query_params["mailbox"]))
+                mailbox = selectors.get_mailbox_for(
+                    request.user, int(request.query_params["mailbox"])
+                )
             except ValueError as error:
                 raise ValidationError({"mailbox": ["must be a mailbox id"]}) from error
         upload = request.data.get("file")
         raw = upload.read() if upload is not None else request.data.get("raw", b"")
         if not raw:
-            raise ValidationError({"file": ["send the email as the body (message/rfc822) or as `file`"]})
+            raise ValidationError(
+                {"file": ["send the email as the body (message/rfc822) or as `file`"]}
+            )
         if len(raw) > settings.REPLYPAD_MAX_MESSAGE_BYTES * 2:
             raise ValidationError({"file": ["email is far over the size limit"]})
         result = ingest_raw_email(raw, source=RawEmail.Source.API, mailbox=mailbox)
@@ -89,11 +114,16 @@ class InboundProblemListApi(APIView):
     @extend_schema(responses=RawEmailSerializer(many=True))
     def get(self, request: Request) -> Response:
         _check_may_manage(request)
-        return Response(RawEmailSerializer(inbound_problems_for(request.user), many=True).data)
+        return Response(
+            RawEmailSerializer(inbound_problems_for(request.user), many=True).data
+        )
 
 
 class InboundRetryApi(APIView):
-    @extend_schema(request=None, responses={201: IngestResultSerializer, 200: IngestResultSerializer})
+    @extend_schema(
+        request=None,
+        responses={201: IngestResultSerializer, 200: IngestResultSerializer},
+    )
     def post(self, request: Request, pk: int) -> Response:
         _check_may_manage(request)
         raw_email = get_raw_email_for(request.user, pk)

@@ -34,19 +34,50 @@ from inbox.models import Conversation, Customer, Mailbox, Message, RawEmail
 from replypad.bench import percentile
 
 BENCH_MAILBOX = "bench-ingest@bench.invalid"
-WORDS = (
-    "order delivery invoice refund account password broken arrived late thanks "
-    "please help urgent again still waiting customer support replacement box "
-    "screen login export error yesterday today tomorrow week charge twice"
-).split()
+WORDS = [
+    "order",
+    "delivery",
+    "invoice",
+    "refund",
+    "account",
+    "password",
+    "broken",
+    "arrived",
+    "late",
+    "thanks",
+    "please",
+    "help",
+    "urgent",
+    "again",
+    "still",
+    "waiting",
+    "customer",
+    "support",
+    "replacement",
+    "box",
+    "screen",
+    "login",
+    "export",
+    "error",
+    "yesterday",
+    "today",
+    "tomorrow",
+    "week",
+    "charge",
+    "twice",
+]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--messages", type=int, default=2000, help="messages to ingest")
     parser.add_argument("--size", type=int, default=5000, help="approximate body bytes")
     parser.add_argument("--customers", type=int, default=400, help="distinct senders")
-    parser.add_argument("--reply-share", type=float, default=0.5, help="share of replies")
-    parser.add_argument("--workers", type=int, default=2, help="processes for the batched runs")
+    parser.add_argument(
+        "--reply-share", type=float, default=0.5, help="share of replies"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="processes for the batched runs"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
 
 
@@ -60,13 +91,15 @@ def _body(rng: random.Random, size: int) -> str:
 
 
 def _generate(options: argparse.Namespace, run: str) -> list[bytes]:
-    rng = random.Random(42)
+    rng = random.Random(42)  # noqa: S311 - reproducible test data, not secrets
     sent: dict[int, list[str]] = {}
     messages = []
     for number in range(options.messages):
         customer = rng.randrange(options.customers)
         message = EmailMessage()
-        message["From"] = f"Customer {customer} <customer{customer}.{run}@bench.invalid>"
+        message["From"] = (
+            f"Customer {customer} <customer{customer}.{run}@bench.invalid>"
+        )
         message["To"] = BENCH_MAILBOX
         message["Date"] = format_datetime(timezone.now())
         message_id = f"<{run}.{number}@bench.invalid>"
@@ -96,8 +129,12 @@ def _plans(mailbox: Mailbox) -> dict[str, str]:
         return {}
     lookups = {
         "dedupe": Message.objects.filter(mailbox=mailbox, message_id="<x@y>"),
-        "references": Message.objects.filter(mailbox=mailbox, message_id__in=["<a@b>", "<c@d>"]),
-        "thread_index": Message.objects.filter(mailbox=mailbox, thread_index_root="AdmXJ0n1"),
+        "references": Message.objects.filter(
+            mailbox=mailbox, message_id__in=["<a@b>", "<c@d>"]
+        ),
+        "thread_index": Message.objects.filter(
+            mailbox=mailbox, thread_index_root="AdmXJ0n1"
+        ),
         "raw_sha256": RawEmail.objects.filter(sha256="0" * 64, envelope_recipient=""),
         "customer": Customer.objects.filter(email__iexact="x@y.test"),
     }
@@ -108,13 +145,19 @@ def _plans(mailbox: Mailbox) -> dict[str, str]:
     return plans
 
 
-def _one_by_one(messages: list[bytes], mailbox: Mailbox) -> tuple[float, list[float], Counter[str]]:
+def _one_by_one(
+    messages: list[bytes], mailbox: Mailbox
+) -> tuple[float, list[float], Counter[str]]:
     """The webhook/IMAP path: one `ingest_raw_email` (two commits) per message."""
     latencies, outcomes = [], Counter()
     started = time.perf_counter()
     for raw in messages:
         begin = time.perf_counter()
-        outcomes[ingest_raw_email(raw, source=RawEmail.Source.WEBHOOK, mailbox=mailbox).status] += 1
+        outcomes[
+            ingest_raw_email(
+                raw, source=RawEmail.Source.WEBHOOK, mailbox=mailbox
+            ).status
+        ] += 1
         latencies.append((time.perf_counter() - begin) * 1000)
     return time.perf_counter() - started, latencies, outcomes
 
@@ -123,7 +166,12 @@ def _batched(messages: list[bytes], mailbox_id: int) -> Counter[str]:
     """The import path: `ingest_many`, one commit per batch."""
     mailbox = Mailbox.objects.get(pk=mailbox_id)
     items = enumerate(messages)
-    return Counter(result.status for _, result in ingest_many(items, source=RawEmail.Source.IMPORT, mailbox=mailbox))
+    return Counter(
+        result.status
+        for _, result in ingest_many(
+            items, source=RawEmail.Source.IMPORT, mailbox=mailbox
+        )
+    )
 
 
 def _worker(messages: list[bytes], mailbox_id: int) -> Counter[str]:
@@ -131,7 +179,9 @@ def _worker(messages: list[bytes], mailbox_id: int) -> Counter[str]:
     return _batched(messages, mailbox_id)
 
 
-def _parallel(messages: list[bytes], mailbox: Mailbox, workers: int) -> tuple[float, Counter[str]]:
+def _parallel(
+    messages: list[bytes], mailbox: Mailbox, workers: int
+) -> tuple[float, Counter[str]]:
     """Batched ingest split over `workers` processes by customer, as N workers would run."""
     if workers <= 1:
         started = time.perf_counter()
@@ -153,7 +203,9 @@ def _parallel(messages: list[bytes], mailbox: Mailbox, workers: int) -> tuple[fl
 
 def _cleanup(mailbox: Mailbox) -> None:
     customer_ids = list(
-        Conversation.objects.filter(mailbox=mailbox).values_list("customer_id", flat=True).distinct()
+        Conversation.objects.filter(mailbox=mailbox)
+        .values_list("customer_id", flat=True)
+        .distinct()
     )
     Conversation.objects.filter(mailbox=mailbox).delete()
     RawEmail.objects.filter(mailbox=mailbox).delete()
@@ -163,7 +215,9 @@ def _cleanup(mailbox: Mailbox) -> None:
 
 def run(options: argparse.Namespace, stdout: Any = None) -> dict[str, Any]:
     run_id = uuid.uuid4().hex[:8]
-    mailbox, _ = Mailbox.objects.get_or_create(email=BENCH_MAILBOX, defaults={"name": "Bench ingest"})
+    mailbox, _ = Mailbox.objects.get_or_create(
+        email=BENCH_MAILBOX, defaults={"name": "Bench ingest"}
+    )
     messages = _generate(options, run_id)
     half = len(messages) // 2
     single, batch = messages[:half], messages[half:]
@@ -200,7 +254,10 @@ def run(options: argparse.Namespace, stdout: Any = None) -> dict[str, Any]:
             "msg_per_s": round(len(messages) / dup_seconds, 1),
             **dup_outcomes,
         },
-        "plans": {name: ("index" if "Index" in plan else "SEQ SCAN") for name, plan in plans.items()},
+        "plans": {
+            name: ("index" if "Index" in plan else "SEQ SCAN")
+            for name, plan in plans.items()
+        },
         "plan_detail": plans,
         "target_msg_per_s": 300,
     }

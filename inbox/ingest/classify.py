@@ -26,7 +26,9 @@ SPAM = "spam"
 AUTO_REPLY = "auto_reply"
 LIST = "list"
 
-_BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@", re.IGNORECASE)
+_BOUNCE_SENDERS = re.compile(
+    r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@", re.IGNORECASE
+)
 _BOUNCE_SUBJECT = re.compile(
     r"^(undeliver(ed|able)|delivery (status notification|failure|has failed)|"
     r"returned mail|mail delivery (failed|failure|subsystem)|failure notice|"
@@ -39,7 +41,9 @@ _AUTO_REPLY_SUBJECT = re.compile(
     r"autosvar|i am out of the office|away from (my|the) (desk|office))\b",
     re.IGNORECASE,
 )
-_ORIGINAL_ID = re.compile(r"^(?:Original-)?Message-ID:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
+_ORIGINAL_ID = re.compile(
+    r"^(?:Original-)?Message-ID:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,9 @@ def _bounced_message_id(parsed: ParsedEmail) -> str:
             return match.group(1)
     for attachment in parsed.attachments:
         if attachment.content_type == "message/rfc822":
-            match = _ORIGINAL_ID.search(attachment.payload[:20000].decode("utf-8", "replace"))
+            match = _ORIGINAL_ID.search(
+                attachment.payload[:20000].decode("utf-8", "replace")
+            )
             if match:
                 return match.group(1)
     return ""

@@ -78,9 +78,13 @@ _BLOCK_TAGS = frozenset(
         "pre", "section", "table", "tr", "ul",
     }
 )  # fmt: skip
-_PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote", "pre"})
+_PARAGRAPH_TAGS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote", "pre"}
+)
 _SKIP_TAGS = DROPPED_WITH_CONTENT
-_VOID_TAGS = frozenset({"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr"})
+_VOID_TAGS = frozenset(
+    {"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr"}
+)
 
 
 class _TextExtractor(HTMLParser):
@@ -130,7 +134,11 @@ class _TextExtractor(HTMLParser):
             return
         if tag == "a" and self.links:
             href = self.links.pop()
-            if href and href.startswith(("http://", "https://")) and href not in self.parts[-1]:
+            if (
+                href
+                and href.startswith(("http://", "https://"))
+                and href not in self.parts[-1]
+            ):
                 self.parts.append(f" ({href})")
         if tag in _BLOCK_TAGS:
             if tag == "blockquote":

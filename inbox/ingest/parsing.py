@@ -34,7 +34,9 @@ SYNTHETIC_DOMAIN = "synthetic.replypad.invalid"
 _MESSAGE_ID = re.compile(r"<([^<>\s]{1,900})>")
 _BARE_MESSAGE_ID = re.compile(r"^[^<>\s@]{1,800}@[^<>\s@]{1,200}$")
 _SURROGATES = re.compile(r"[\udc80-\udcff]")
-_LOOSE_ADDRESS = re.compile(r"([A-Za-z0-9._%+'=-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63})")
+_LOOSE_ADDRESS = re.compile(
+    r"([A-Za-z0-9._%+'=-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63})"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -239,13 +241,19 @@ def _add_attachment(walk: _Walk, part: Message, *, max_attachments: int) -> None
         return
     content_type = _content_type(part)
     if content_type == "message/rfc822" or part.is_multipart():
-        payload = part.as_bytes(policy=policy.default) if not content_type == "message/rfc822" else _embedded_bytes(part)
+        payload = (
+            _embedded_bytes(part)
+            if content_type == "message/rfc822"
+            else part.as_bytes(policy=policy.default)
+        )
     else:
         try:
             payload = part.get_payload(decode=True) or b""
         except Exception:
             payload = b""
-    filename = _filename(part) or _default_filename(content_type, len(walk.attachments) + 1)
+    filename = _filename(part) or _default_filename(
+        content_type, len(walk.attachments) + 1
+    )
     disposition = (part.get_content_disposition() or "").lower()
     content_id = _normalise_message_id(header(part, "Content-ID")).strip("<>")
     walk.attachments.append(
@@ -254,7 +262,8 @@ def _add_attachment(walk: _Walk, part: Message, *, max_attachments: int) -> None
             content_type=content_type,
             payload=payload,
             content_id=content_id,
-            is_inline=disposition == "inline" or (bool(content_id) and disposition != "attachment"),
+            is_inline=disposition == "inline"
+            or (bool(content_id) and disposition != "attachment"),
         )
     )
 
@@ -285,7 +294,9 @@ def _default_filename(content_type: str, number: int) -> str:
     return f"attachment-{number}.{extension}"
 
 
-def _walk(part: Message, walk: _Walk, *, depth: int, max_depth: int, max_attachments: int) -> None:
+def _walk(
+    part: Message, walk: _Walk, *, depth: int, max_depth: int, max_attachments: int
+) -> None:
     walk.parts_seen += 1
     if walk.parts_seen > MAX_PARTS:
         return
@@ -297,8 +308,14 @@ def _walk(part: Message, walk: _Walk, *, depth: int, max_depth: int, max_attachm
     if content_type == "message/rfc822":
         _add_attachment(walk, part, max_attachments=max_attachments)
         return
-    if content_type in {"message/delivery-status", "text/rfc822-headers", "message/rfc822-headers"}:
-        walk.report_parts.append(_decode_payload(part, walk.defects) if not part.is_multipart() else "")
+    if content_type in {
+        "message/delivery-status",
+        "text/rfc822-headers",
+        "message/rfc822-headers",
+    }:
+        walk.report_parts.append(
+            _decode_payload(part, walk.defects) if not part.is_multipart() else ""
+        )
         return
     if part.is_multipart():
         children = part.get_payload()
@@ -307,13 +324,27 @@ def _walk(part: Message, walk: _Walk, *, depth: int, max_depth: int, max_attachm
         if content_type == "multipart/alternative":
             # Keep one rendering of each kind; the richest comes last (RFC 2046 5.1.4).
             for child in children:
-                _walk(child, walk, depth=depth + 1, max_depth=max_depth, max_attachments=max_attachments)
+                _walk(
+                    child,
+                    walk,
+                    depth=depth + 1,
+                    max_depth=max_depth,
+                    max_attachments=max_attachments,
+                )
             return
         for child in children:
-            _walk(child, walk, depth=depth + 1, max_depth=max_depth, max_attachments=max_attachments)
+            _walk(
+                child,
+                walk,
+                depth=depth + 1,
+                max_depth=max_depth,
+                max_attachments=max_attachments,
+            )
         return
     is_attachment = disposition == "attachment" or (
-        disposition == "inline" and _filename(part) and content_type not in {"text/plain", "text/html"}
+        disposition == "inline"
+        and _filename(part)
+        and content_type not in {"text/plain", "text/html"}
     )
     if content_type == "text/plain" and not is_attachment:
         walk.texts.append(_decode_payload(part, walk.defects))
@@ -325,7 +356,11 @@ def _walk(part: Message, walk: _Walk, *, depth: int, max_depth: int, max_attachm
 
 def synthetic_message_id(*, from_email: str, date: str, subject: str, body: str) -> str:
     """A stable id for mail without a usable Message-ID, so redelivery still dedupes."""
-    digest = hashlib.sha256("\x00".join([from_email.lower(), date, subject, body]).encode("utf-8", "replace")).hexdigest()
+    digest = hashlib.sha256(
+        "\x00".join([from_email.lower(), date, subject, body]).encode(
+            "utf-8", "replace"
+        )
+    ).hexdigest()
     return f"<{digest[:40]}@{SYNTHETIC_DOMAIN}>"
 
 
@@ -360,7 +395,9 @@ def parse_email(
 ) -> ParsedEmail:
     """Parse raw bytes; raises `UnparseableEmail` when no message can be made."""
     if len(raw) > max_bytes:
-        raise UnparseableEmail(f"message is {len(raw)} bytes, over the {max_bytes}-byte limit")
+        raise UnparseableEmail(
+            f"message is {len(raw)} bytes, over the {max_bytes}-byte limit"
+        )
     if not raw.strip():
         raise UnparseableEmail("empty message")
     try:
@@ -399,7 +436,9 @@ def _parse(raw: bytes, *, max_depth: int, max_attachments: int) -> ParsedEmail:
     if walk.parts_seen > MAX_PARTS:
         defects.append(f"only the first {MAX_PARTS} MIME parts were read")
     if walk.dropped_attachments:
-        defects.append(f"{walk.dropped_attachments} attachments over the limit of {max_attachments} were dropped")
+        defects.append(
+            f"{walk.dropped_attachments} attachments over the limit of {max_attachments} were dropped"
+        )
 
     raw_html = "\n".join(walk.htmls)
     html = sanitize_html(raw_html)
@@ -414,7 +453,10 @@ def _parse(raw: bytes, *, max_depth: int, max_attachments: int) -> ParsedEmail:
     synthetic = not message_id
     if synthetic:
         message_id = synthetic_message_id(
-            from_email=from_email, date=date_value, subject=subject, body=text or raw_html
+            from_email=from_email,
+            date=date_value,
+            subject=subject,
+            body=text or raw_html,
         )
         defects.append("no usable Message-ID; a content hash stands in")
 
@@ -435,7 +477,9 @@ def _parse(raw: bytes, *, max_depth: int, max_attachments: int) -> ParsedEmail:
         to=_address_list(message, "To"),
         cc=_address_list(message, "Cc"),
         reply_to=_address_list(message, "Reply-To"),
-        delivered_to=_address_list(message, "Delivered-To", "X-Original-To", "Envelope-To"),
+        delivered_to=_address_list(
+            message, "Delivered-To", "X-Original-To", "Envelope-To"
+        ),
         in_reply_to=in_reply_to_ids[0] if in_reply_to_ids else "",
         references=references,
         date=_parse_date(date_value),

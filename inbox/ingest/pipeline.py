@@ -15,9 +15,9 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -79,7 +79,9 @@ def ingest_raw_email(
         earlier = earlier.filter(mailbox=mailbox)
     earlier_id = earlier.values_list("pk", flat=True).first()
     if earlier_id is not None:
-        return IngestResult(DUPLICATE, earlier_id, reason="same bytes already processed")
+        return IngestResult(
+            DUPLICATE, earlier_id, reason="same bytes already processed"
+        )
     raw_email = RawEmail.objects.create(
         mailbox=mailbox,
         source=source,
@@ -115,7 +117,9 @@ def ingest_many(
             earlier = earlier.filter(mailbox=mailbox)
         known = dict(earlier.values_list("sha256", "pk"))
         fresh = [
-            RawEmail(mailbox=mailbox, source=source, raw=raw, sha256=digest, size=len(raw))
+            RawEmail(
+                mailbox=mailbox, source=source, raw=raw, sha256=digest, size=len(raw)
+            )
             for (_, raw), digest in zip(batch, digests, strict=True)
             if digest not in known
         ]
@@ -123,7 +127,14 @@ def ingest_many(
         with transaction.atomic():
             for (key, _), digest in zip(batch, digests, strict=True):
                 if digest in known:
-                    yield key, IngestResult(DUPLICATE, known[digest], reason="same bytes already processed")
+                    yield (
+                        key,
+                        IngestResult(
+                            DUPLICATE,
+                            known[digest],
+                            reason="same bytes already processed",
+                        ),
+                    )
                     continue
                 raw_email = next(stored)
                 try:
@@ -131,7 +142,9 @@ def ingest_many(
                         result = _process(raw_email)
                 except Exception as error:
                     logger.exception("Inbound email %s failed", raw_email.pk)
-                    result = _finish(raw_email, FAILED, f"{type(error).__name__}: {error}"[:2000])
+                    result = _finish(
+                        raw_email, FAILED, f"{type(error).__name__}: {error}"[:2000]
+                    )
                 yield key, result
 
 
@@ -163,7 +176,9 @@ def retry_raw_email(raw_email: RawEmail, *, by: Any = None) -> IngestResult:
     """
     raw_email = RawEmail.objects.get(pk=raw_email.pk)
     if raw_email.status not in RETRYABLE:
-        raise NotRetryable(f"This email was already {raw_email.get_status_display().lower()}")
+        raise NotRetryable(
+            f"This email was already {raw_email.get_status_display().lower()}"
+        )
     result = process_raw_email(raw_email)
     logger.info("Inbound email %s retried by %s: %s", raw_email.pk, by, result.status)
     return result
@@ -221,7 +236,9 @@ def _mailbox_addresses() -> dict[str, int]:
     global _address_cache
     read_at, addresses = _address_cache
     if time.monotonic() - read_at > _ADDRESS_CACHE_SECONDS:
-        rows = Mailbox.objects.annotate(email_lower=Lower("email")).values_list("email_lower", "pk")
+        rows = Mailbox.objects.annotate(email_lower=Lower("email")).values_list(
+            "email_lower", "pk"
+        )
         addresses = dict(rows)
         _address_cache = (time.monotonic(), addresses)
     return addresses
@@ -253,7 +270,9 @@ def _mark_bounced(mailbox: Mailbox, classification: Classification) -> str:
     if not classification.bounced_message_id:
         return ""
     updated = (
-        Message.objects.filter(mailbox=mailbox, message_id=classification.bounced_message_id)
+        Message.objects.filter(
+            mailbox=mailbox, message_id=classification.bounced_message_id
+        )
         .exclude(kind=Message.Kind.INBOUND)
         .update(
             delivery_status=Message.DeliveryStatus.BOUNCED,
@@ -290,8 +309,15 @@ def score_inbound(text: str) -> Sentiment:
         current = f"{current} {sentence}" if current else sentence
     chunks.append(current)
     weights = [len(chunk) for chunk in chunks]
-    score = sum(score_text(chunk).score * weight for chunk, weight in zip(chunks, weights, strict=True))
-    return score_text("") if not sum(weights) else _labelled(round(score / sum(weights), 4))
+    score = sum(
+        score_text(chunk).score * weight
+        for chunk, weight in zip(chunks, weights, strict=True)
+    )
+    return (
+        score_text("")
+        if not sum(weights)
+        else _labelled(round(score / sum(weights), 4))
+    )
 
 
 def _labelled(score: float) -> Sentiment:
@@ -304,7 +330,11 @@ def _labelled(score: float) -> Sentiment:
 
 def _received_at(parsed: ParsedEmail, raw_email: RawEmail) -> datetime | None:
     """Imported history keeps its Date header; live mail (None) is stamped on arrival."""
-    if raw_email.source == RawEmail.Source.IMPORT and parsed.date and parsed.date <= timezone.now():
+    if (
+        raw_email.source == RawEmail.Source.IMPORT
+        and parsed.date
+        and parsed.date <= timezone.now()
+    ):
         return parsed.date
     return None
 
@@ -324,22 +354,37 @@ def _process(raw_email: RawEmail) -> IngestResult:
     mailbox = raw_email.mailbox or resolve_mailbox([envelope, *parsed.recipients])
     if mailbox is None:
         recipients = ", ".join([envelope, *parsed.recipients][:5]).strip(", ")
-        return _finish(raw_email, REJECTED, f"no mailbox for recipients: {recipients or 'none'}")
+        return _finish(
+            raw_email, REJECTED, f"no mailbox for recipients: {recipients or 'none'}"
+        )
     if _is_own_address(parsed.from_email):
         return _finish(
-            raw_email, REJECTED, f"loop: sent from our own address {parsed.from_email}", mailbox=mailbox
+            raw_email,
+            REJECTED,
+            f"loop: sent from our own address {parsed.from_email}",
+            mailbox=mailbox,
         )
 
     classification = classify(parsed)
     if classification.kind == SPAM:
-        return _finish(raw_email, REJECTED, f"spam: {classification.reason}", mailbox=mailbox)
+        return _finish(
+            raw_email, REJECTED, f"spam: {classification.reason}", mailbox=mailbox
+        )
     if classification.kind == BOUNCE:
         note = _mark_bounced(mailbox, classification)
-        return _finish(raw_email, REJECTED, f"bounce: {classification.reason}{note}", mailbox=mailbox)
+        return _finish(
+            raw_email,
+            REJECTED,
+            f"bounce: {classification.reason}{note}",
+            mailbox=mailbox,
+        )
 
     if Message.objects.filter(mailbox=mailbox, message_id=parsed.message_id).exists():
         return _finish(
-            raw_email, DUPLICATE, f"Message-ID {parsed.message_id} already stored", mailbox=mailbox
+            raw_email,
+            DUPLICATE,
+            f"Message-ID {parsed.message_id} already stored",
+            mailbox=mailbox,
         )
 
     try:
@@ -355,7 +400,10 @@ def _process(raw_email: RawEmail) -> IngestResult:
     except IntegrityError:
         # The same Message-ID won a race on the (mailbox, message_id) unique index.
         return _finish(
-            raw_email, DUPLICATE, f"Message-ID {parsed.message_id} already stored", mailbox=mailbox
+            raw_email,
+            DUPLICATE,
+            f"Message-ID {parsed.message_id} already stored",
+            mailbox=mailbox,
         )
 
 
@@ -364,11 +412,17 @@ class _NoConversation(Exception):
 
 
 def _store(
-    raw_email: RawEmail, parsed: ParsedEmail, classification: Classification, mailbox: Mailbox
+    raw_email: RawEmail,
+    parsed: ParsedEmail,
+    classification: Classification,
+    mailbox: Mailbox,
 ) -> IngestResult:
     customer = services.get_or_create_customer(parsed.from_email, name=parsed.from_name)
     conversation, threaded_by = find_conversation(
-        parsed, mailbox=mailbox, customer=customer, envelope_recipient=raw_email.envelope_recipient
+        parsed,
+        mailbox=mailbox,
+        customer=customer,
+        envelope_recipient=raw_email.envelope_recipient,
     )
     at = _received_at(parsed, raw_email)
     created = conversation is None
@@ -376,7 +430,10 @@ def _store(
         if classification.kind == AUTO_REPLY:
             raise _NoConversation
         conversation = services.create_conversation(
-            mailbox=mailbox, customer=customer, subject=parsed.subject or "(no subject)", at=at
+            mailbox=mailbox,
+            customer=customer,
+            subject=parsed.subject or "(no subject)",
+            at=at,
         )
     sentiment = score_inbound(parsed.visible_text or parsed.text)
     message = services.append_message(
@@ -411,7 +468,9 @@ def _store(
             content_id=attachment.content_id[:255],
             is_inline=attachment.is_inline,
         )
-        stored.file.save(attachment.filename, ContentFile(attachment.payload), save=False)
+        stored.file.save(
+            attachment.filename, ContentFile(attachment.payload), save=False
+        )
         stored.save()
     notes = "; ".join(parsed.defects)
     result = _finish(
@@ -445,6 +504,6 @@ __all__ = [
     "ingest_many",
     "ingest_raw_email",
     "process_raw_email",
-    "retry_raw_email",
     "resolve_mailbox",
+    "retry_raw_email",
 ]

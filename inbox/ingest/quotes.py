@@ -35,7 +35,9 @@ _ORIGINAL_MESSAGE = re.compile(
 )
 _UNDERSCORES = re.compile(r"^\s*_{10,}\s*$")
 _OUTLOOK_FROM = re.compile(r"^\s*\*?(?:From|De|Von|Van|Da)\s*:\*?\s", re.IGNORECASE)
-_OUTLOOK_SENT = re.compile(r"^\s*\*?(?:Sent|Date|Envoyé|Gesendet|Enviado|Verzonden|Inviato)\s*:", re.IGNORECASE)
+_OUTLOOK_SENT = re.compile(
+    r"^\s*\*?(?:Sent|Date|Envoyé|Gesendet|Enviado|Verzonden|Inviato)\s*:", re.IGNORECASE
+)
 
 
 def _is_outlook_header(lines: list[str], index: int) -> bool:
@@ -57,9 +59,17 @@ def _cut_index(lines: list[str]) -> int | None:
             and _ATTRIBUTION.match(f"{stripped} {lines[index + 1].strip()}")
         ):
             return index
-        if _UNDERSCORES.match(line) and index + 1 < len(lines) and _is_outlook_header(lines, index + 1):
+        if (
+            _UNDERSCORES.match(line)
+            and index + 1 < len(lines)
+            and _is_outlook_header(lines, index + 1)
+        ):
             return index
-        if index > 0 and not lines[index - 1].strip() and _is_outlook_header(lines, index):
+        if (
+            index > 0
+            and not lines[index - 1].strip()
+            and _is_outlook_header(lines, index)
+        ):
             return index
     return None
 

@@ -26,7 +26,9 @@ def can_manage_inbound(user: Any) -> bool:
 def _visible_raw_emails(user: Any) -> QuerySet[RawEmail]:
     if not can_manage_inbound(user):
         return RawEmail.objects.none()
-    return RawEmail.objects.filter(Q(mailbox_id__in=mailbox_ids_for(user)) | Q(mailbox__isnull=True))
+    return RawEmail.objects.filter(
+        Q(mailbox_id__in=mailbox_ids_for(user)) | Q(mailbox__isnull=True)
+    )
 
 
 def inbound_problems_for(user: Any, *, limit: int = 100) -> list[RawEmail]:
@@ -42,7 +44,12 @@ def inbound_problems_for(user: Any, *, limit: int = 100) -> list[RawEmail]:
 
 def get_raw_email_for(user: Any, raw_email_id: int) -> RawEmail:
     """One raw email the user may handle; 404 if missing or not theirs."""
-    raw_email = _visible_raw_emails(user).select_related("mailbox").filter(pk=raw_email_id).first()
+    raw_email = (
+        _visible_raw_emails(user)
+        .select_related("mailbox")
+        .filter(pk=raw_email_id)
+        .first()
+    )
     if raw_email is None:
         raise Http404("No such email")
     return raw_email

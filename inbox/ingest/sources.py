@@ -31,21 +31,38 @@ def _is_mbox(path: Path) -> bool:
 def _maildir(path: Path) -> MailSource:
     box = mailbox.Maildir(str(path), factory=None, create=False)
     keys = sorted(box.keys())
-    return MailSource("maildir", len(keys), ((f"{path.name}/{key}", box.get_bytes(key)) for key in keys))
+    return MailSource(
+        "maildir",
+        len(keys),
+        ((f"{path.name}/{key}", box.get_bytes(key)) for key in keys),
+    )
 
 
 def _mbox(path: Path) -> MailSource:
     box = mailbox.mbox(str(path), factory=None, create=False)
     keys = list(box.keys())
-    return MailSource("mbox", len(keys), ((f"{path.name}#{number + 1}", box.get_bytes(key)) for number, key in enumerate(keys)))
+    return MailSource(
+        "mbox",
+        len(keys),
+        (
+            (f"{path.name}#{number + 1}", box.get_bytes(key))
+            for number, key in enumerate(keys)
+        ),
+    )
 
 
 def _directory(path: Path) -> MailSource:
     files = sorted(
-        child for child in path.rglob("*") if child.is_file() and not child.name.startswith(".")
+        child
+        for child in path.rglob("*")
+        if child.is_file() and not child.name.startswith(".")
     )
     files = [child for child in files if child.suffix.lower() == ".eml"] or files
-    return MailSource("directory", len(files), ((str(child.relative_to(path)), child.read_bytes()) for child in files))
+    return MailSource(
+        "directory",
+        len(files),
+        ((str(child.relative_to(path)), child.read_bytes()) for child in files),
+    )
 
 
 def open_source(path: str | Path) -> MailSource:

@@ -47,14 +47,20 @@ def find_conversation(
     """The conversation this email continues and the evidence used, or (None, "")."""
     scoped = Conversation.objects.filter(mailbox=mailbox, customer=customer)
 
-    addresses = [envelope_recipient, *parsed.recipients] if envelope_recipient else parsed.recipients
+    addresses = (
+        [envelope_recipient, *parsed.recipients]
+        if envelope_recipient
+        else parsed.recipients
+    )
     ids = token_conversation_ids(addresses)
     if ids:
         conversation = scoped.filter(pk__in=ids).order_by("-pk").first()
         if conversation is not None:
             return conversation, "reply_token"
 
-    message_ids = list(dict.fromkeys([parsed.in_reply_to, *reversed(parsed.references)]))
+    message_ids = list(
+        dict.fromkeys([parsed.in_reply_to, *reversed(parsed.references)])
+    )
     message_ids = [value for value in message_ids if value]
     if message_ids:
         rows = dict(

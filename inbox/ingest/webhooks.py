@@ -36,12 +36,16 @@ def raw_bytes_of(event: AnymailInboundEvent) -> bytes:
         return message.as_string().encode("utf-8", "surrogateescape")
 
 
-def handle_inbound(sender: Any, event: AnymailInboundEvent, esp_name: str, **kwargs: Any) -> None:
+def handle_inbound(
+    sender: Any, event: AnymailInboundEvent, esp_name: str, **kwargs: Any
+) -> None:
     """Receiver for `anymail.signals.inbound`; connected in `InboxConfig.ready`."""
     message = event.message
     result = ingest_raw_email(
         raw_bytes_of(event),
         source=RawEmail.Source.WEBHOOK,
-        envelope_recipient=getattr(message, "envelope_recipient", None) if message else None,
+        envelope_recipient=getattr(message, "envelope_recipient", None)
+        if message
+        else None,
     )
     logger.info("Inbound %s webhook: %s %s", esp_name, result.status, result.reason)

@@ -12,10 +12,14 @@ PAGE = "/inbound/"
 
 
 def rejected(to: str = "sales@acme.test") -> int:
-    return ingest_raw_email(build_email(to=to), source=RawEmail.Source.WEBHOOK).raw_email_id
+    return ingest_raw_email(
+        build_email(to=to), source=RawEmail.Source.WEBHOOK
+    ).raw_email_id
 
 
-def test_admin_sees_rejected_mail_with_reason_and_retry_button(client, admin, django_assert_max_num_queries):
+def test_admin_sees_rejected_mail_with_reason_and_retry_button(
+    client, admin, django_assert_max_num_queries
+):
     rejected()
     client.force_login(admin)
 
@@ -61,11 +65,16 @@ def test_retry_without_javascript_redirects_with_a_notice(client, admin, mailbox
     response = client.post(f"/inbound/{raw_email_id}/retry/", follow=True)
 
     assert response.redirect_chain == [("/inbound/", 302)]
-    assert "Retried: rejected (no mailbox for recipients: sales@acme.test)" in response.content.decode()
+    assert (
+        "Retried: rejected (no mailbox for recipients: sales@acme.test)"
+        in response.content.decode()
+    )
 
 
 def test_retrying_processed_mail_says_so(client, admin, mailbox):
-    processed = ingest_raw_email(eml("plain"), source=RawEmail.Source.WEBHOOK).raw_email_id
+    processed = ingest_raw_email(
+        eml("plain"), source=RawEmail.Source.WEBHOOK
+    ).raw_email_id
     client.force_login(admin)
 
     response = client.post(f"/inbound/{processed}/retry/", follow=True)
@@ -73,8 +82,12 @@ def test_retrying_processed_mail_says_so(client, admin, mailbox):
     assert "This email was already processed" in response.content.decode()
 
 
-def test_outsider_admin_gets_404_retrying_another_mailboxs_mail(client, outsider, mailbox):
-    raw_email_id = ingest_raw_email(eml("spam"), source=RawEmail.Source.WEBHOOK).raw_email_id
+def test_outsider_admin_gets_404_retrying_another_mailboxs_mail(
+    client, outsider, mailbox
+):
+    raw_email_id = ingest_raw_email(
+        eml("spam"), source=RawEmail.Source.WEBHOOK
+    ).raw_email_id
     outsider.is_superuser = True
     outsider.save()
     client.force_login(outsider)

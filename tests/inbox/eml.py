@@ -7,7 +7,6 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-
 EML_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "eml"
 
 

@@ -17,7 +17,9 @@ _ARGUMENT = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')
 
 def _arguments(text: str) -> list[str]:
     return [
-        quoted.replace('\\"', '"').replace("\\\\", "\\") if quoted or bare == "" else bare
+        quoted.replace('\\"', '"').replace("\\\\", "\\")
+        if quoted or bare == ""
+        else bare
         for quoted, bare in _ARGUMENT.findall(text)
     ]
 
@@ -61,8 +63,15 @@ class _Handler(socketserver.StreamRequestHandler):
                 return
             elif command == "LOGIN":
                 user, password = _arguments(args)[:2]
-                authenticated = (user, password) == (self.server.username, self.server.password)
-                self.send(f"{tag} OK LOGIN completed" if authenticated else f"{tag} NO [AUTHENTICATIONFAILED] Invalid credentials")
+                authenticated = (user, password) == (
+                    self.server.username,
+                    self.server.password,
+                )
+                self.send(
+                    f"{tag} OK LOGIN completed"
+                    if authenticated
+                    else f"{tag} NO [AUTHENTICATIONFAILED] Invalid credentials"
+                )
             elif not authenticated:
                 self.send(f"{tag} BAD not authenticated")
             elif command in {"SELECT", "EXAMINE"}:
@@ -98,7 +107,12 @@ class _Handler(socketserver.StreamRequestHandler):
             wanted = int(rest.split()[0])
             for number, (uid, raw) in enumerate(folder.messages, start=1):
                 if uid == wanted:
-                    self.send(f"* {number} FETCH (UID {uid} BODY[] {{{len(raw)}}}".encode() + b"\r\n" + raw + b")\r\n")
+                    self.send(
+                        f"* {number} FETCH (UID {uid} BODY[] {{{len(raw)}}}".encode()
+                        + b"\r\n"
+                        + raw
+                        + b")\r\n"
+                    )
             self.send(f"{tag} OK FETCH completed")
         else:
             self.send(f"{tag} BAD unsupported UID command")

@@ -45,7 +45,9 @@ def test_new_messages_are_ingested_and_the_last_uid_remembered(account, imap_ser
     assert result.counts == {"created": 2}
     assert (account.last_uid, account.uidvalidity, account.last_error) == (2, 77, "")
     assert account.last_polled_at is not None
-    assert set(RawEmail.objects.values_list("source", flat=True)) == {RawEmail.Source.IMAP}
+    assert set(RawEmail.objects.values_list("source", flat=True)) == {
+        RawEmail.Source.IMAP
+    }
     assert Conversation.objects.filter(mailbox=account.mailbox).count() == 2
 
 
@@ -74,7 +76,9 @@ def test_a_poll_with_nothing_new_reads_nothing(account, imap_server):
 
 
 @pytest.mark.django_db
-def test_a_changed_uidvalidity_rereads_the_folder_without_duplicating(account, imap_server):
+def test_a_changed_uidvalidity_rereads_the_folder_without_duplicating(
+    account, imap_server
+):
     inbox = imap_server.folders["INBOX"]
     inbox.append(eml("plain"))
     fetch_account(account)
@@ -111,7 +115,9 @@ def test_an_unreachable_server_is_recorded_on_the_account(mailbox):
 
 @pytest.mark.django_db
 def test_a_missing_folder_is_recorded_on_the_account(mailbox, imap_server):
-    account = ImapAccountFactory(mailbox=mailbox, port=imap_server.port, folder="Support")
+    account = ImapAccountFactory(
+        mailbox=mailbox, port=imap_server.port, folder="Support"
+    )
 
     result = fetch_account(account)
 
@@ -138,7 +144,7 @@ def test_fetch_mail_command_reports_each_account(account, imap_server):
     call_command("fetch_mail", stdout=stdout)
 
     assert stdout.getvalue() == (
-        f"support@127.0.0.1/INBOX: fetched 2 (created 1, threaded 0, duplicates 0, rejected 1)\n"
+        "support@127.0.0.1/INBOX: fetched 2 (created 1, threaded 0, duplicates 0, rejected 1)\n"
     )
 
 
@@ -148,7 +154,9 @@ def test_fetch_mail_task_runs_in_a_real_celery_worker(account, imap_server):
 
     from replypad.celery import app
 
-    imap_server.folders["INBOX"].append(build_email(message_id="<celery-1@customer.test>"))
+    imap_server.folders["INBOX"].append(
+        build_email(message_id="<celery-1@customer.test>")
+    )
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         fetch_mail_task.delay()

@@ -71,7 +71,9 @@ def test_a_maildir_is_imported(mailbox, tmp_path):
     assert lines[-1] == "created 2, threaded 0, duplicates 0, rejected 0"
 
 
-def test_mailbox_option_files_mail_for_unknown_recipients(mailbox, other_mailbox, tmp_path):
+def test_mailbox_option_files_mail_for_unknown_recipients(
+    mailbox, other_mailbox, tmp_path
+):
     path = tmp_path / "x.eml"
     path.write_bytes(build_email(to="old-address@elsewhere.test"))
 
@@ -91,7 +93,9 @@ def test_verbose_import_names_each_rejected_message(mailbox):
     "args",
     [
         pytest.param(["/nonexistent/path"], id="missing-path"),
-        pytest.param([str(EML_DIR), "--mailbox", "nobody@nowhere.test"], id="unknown-mailbox"),
+        pytest.param(
+            [str(EML_DIR), "--mailbox", "nobody@nowhere.test"], id="unknown-mailbox"
+        ),
     ],
 )
 def test_an_unusable_path_or_mailbox_is_a_fatal_error(mailbox, args):

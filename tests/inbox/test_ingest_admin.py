@@ -12,7 +12,9 @@ CHANGELIST = "/admin/inbox/rawemail/"
 
 
 def rejected_for_unknown_recipient() -> RawEmail:
-    result = ingest_raw_email(build_email(to="sales@acme.test"), source=RawEmail.Source.WEBHOOK)
+    result = ingest_raw_email(
+        build_email(to="sales@acme.test"), source=RawEmail.Source.WEBHOOK
+    )
     return RawEmail.objects.get(pk=result.raw_email_id)
 
 
@@ -46,7 +48,9 @@ def test_retry_action_processes_mail_once_its_mailbox_exists(client, admin, mail
     mailbox.save()
     client.force_login(admin)
 
-    response = client.post(CHANGELIST, {"action": "retry", "_selected_action": [rejected.pk]}, follow=True)
+    response = client.post(
+        CHANGELIST, {"action": "retry", "_selected_action": [rejected.pk]}, follow=True
+    )
 
     rejected.refresh_from_db()
     assert rejected.status == RawEmail.Status.PROCESSED
@@ -58,7 +62,11 @@ def test_retry_leaves_processed_mail_alone(client, admin, mailbox):
     result = ingest_raw_email(eml("plain"), source=RawEmail.Source.WEBHOOK)
     client.force_login(admin)
 
-    response = client.post(CHANGELIST, {"action": "retry", "_selected_action": [result.raw_email_id]}, follow=True)
+    response = client.post(
+        CHANGELIST,
+        {"action": "retry", "_selected_action": [result.raw_email_id]},
+        follow=True,
+    )
 
     assert "Retried 0: nothing to retry" in response.content.decode()
     assert Conversation.objects.count() == 1

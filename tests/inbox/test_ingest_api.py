@@ -15,10 +15,14 @@ PROBLEMS = "/api/v1/inbound/problems/"
 
 
 def upload(api_client, raw: bytes, query: str = ""):
-    return api_client.generic("POST", UPLOAD + query, raw, content_type="message/rfc822")
+    return api_client.generic(
+        "POST", UPLOAD + query, raw, content_type="message/rfc822"
+    )
 
 
-def test_admin_uploads_a_raw_email_and_gets_the_new_conversation(api_client, admin, mailbox):
+def test_admin_uploads_a_raw_email_and_gets_the_new_conversation(
+    api_client, admin, mailbox
+):
     api_client.force_authenticate(admin)
 
     response = upload(api_client, eml("plain"))
@@ -32,9 +36,13 @@ def test_admin_uploads_a_raw_email_and_gets_the_new_conversation(api_client, adm
 
 def test_admin_uploads_a_file_into_a_chosen_mailbox(api_client, admin, other_mailbox):
     api_client.force_authenticate(admin)
-    file = SimpleUploadedFile("mail.eml", build_email(to="x@elsewhere.test"), content_type="message/rfc822")
+    file = SimpleUploadedFile(
+        "mail.eml", build_email(to="x@elsewhere.test"), content_type="message/rfc822"
+    )
 
-    response = api_client.post(f"{UPLOAD}?mailbox={other_mailbox.pk}", {"file": file}, format="multipart")
+    response = api_client.post(
+        f"{UPLOAD}?mailbox={other_mailbox.pk}", {"file": file}, format="multipart"
+    )
 
     assert response.status_code == 201
     assert Conversation.objects.get().mailbox == other_mailbox
@@ -78,7 +86,9 @@ def test_uploading_into_a_mailbox_the_user_is_not_in_is_404(api_client, admin, m
 
 
 def test_admin_lists_rejected_mail_and_retries_it(api_client, admin, mailbox):
-    rejected = ingest_raw_email(build_email(to="sales@acme.test"), source=RawEmail.Source.IMPORT)
+    rejected = ingest_raw_email(
+        build_email(to="sales@acme.test"), source=RawEmail.Source.IMPORT
+    )
     mailbox.email = "sales@acme.test"
     mailbox.save()
     api_client.force_authenticate(admin)
@@ -102,7 +112,9 @@ def test_retrying_processed_mail_is_a_conflict(api_client, admin, mailbox):
     assert response.json() == {"detail": "This email was already processed"}
 
 
-def test_outsider_gets_404_for_another_mailboxs_raw_email(api_client, outsider, mailbox):
+def test_outsider_gets_404_for_another_mailboxs_raw_email(
+    api_client, outsider, mailbox
+):
     rejected = ingest_raw_email(eml("spam"), source=RawEmail.Source.IMPORT)
     outsider.is_superuser = True
     outsider.save()

@@ -44,16 +44,31 @@ def test_bounce_names_the_outgoing_message_that_failed():
 @pytest.mark.parametrize(
     ("headers", "subject", "kind"),
     [
-        pytest.param({"Auto-Submitted": "auto-generated"}, "Hi", AUTO_REPLY, id="auto-submitted-generated"),
+        pytest.param(
+            {"Auto-Submitted": "auto-generated"},
+            "Hi",
+            AUTO_REPLY,
+            id="auto-submitted-generated",
+        ),
         pytest.param({"Auto-Submitted": "no"}, "Hi", NORMAL, id="auto-submitted-no"),
         pytest.param({"X-Autorespond": "yes"}, "Hi", AUTO_REPLY, id="x-autorespond"),
-        pytest.param({}, "Out of Office: away until Monday", AUTO_REPLY, id="ooo-subject"),
-        pytest.param({}, "Réponse automatique : absent", AUTO_REPLY, id="french-subject"),
+        pytest.param(
+            {}, "Out of Office: away until Monday", AUTO_REPLY, id="ooo-subject"
+        ),
+        pytest.param(
+            {}, "Réponse automatique : absent", AUTO_REPLY, id="french-subject"
+        ),
         pytest.param({"Precedence": "list"}, "Hi", LIST, id="precedence-list"),
-        pytest.param({"List-Unsubscribe": "<mailto:u@x.test>"}, "Hi", LIST, id="list-unsubscribe"),
+        pytest.param(
+            {"List-Unsubscribe": "<mailto:u@x.test>"}, "Hi", LIST, id="list-unsubscribe"
+        ),
         pytest.param({"X-Spam-Status": "Yes, score=9"}, "Hi", SPAM, id="spam-status"),
-        pytest.param({"X-Spam-Status": "No, score=0.1"}, "Hi", NORMAL, id="spam-status-no"),
-        pytest.param({"X-Failed-Recipients": "gone@x.test"}, "Hi", BOUNCE, id="failed-recipients"),
+        pytest.param(
+            {"X-Spam-Status": "No, score=0.1"}, "Hi", NORMAL, id="spam-status-no"
+        ),
+        pytest.param(
+            {"X-Failed-Recipients": "gone@x.test"}, "Hi", BOUNCE, id="failed-recipients"
+        ),
     ],
 )
 def test_header_rules_decide_the_kind(headers, subject, kind):
@@ -65,7 +80,10 @@ def test_header_rules_decide_the_kind(headers, subject, kind):
 
 
 def test_mailer_daemon_with_bounce_subject_is_a_bounce():
-    raw = build_email(sender="MAILER-DAEMON@mx.x.test", subject="Delivery Status Notification (Failure)")
+    raw = build_email(
+        sender="MAILER-DAEMON@mx.x.test",
+        subject="Delivery Status Notification (Failure)",
+    )
 
     result = classified(raw)
 

@@ -13,16 +13,42 @@ from inbox.ingest.quotes import strip_quoted
         pytest.param("<style>body{display:none}</style>hi", "display", id="style"),
         pytest.param('<img src="x" onerror="alert(1)">', "onerror", id="onerror"),
         pytest.param('<p onclick="steal()">x</p>', "onclick", id="onclick"),
-        pytest.param('<a href="javascript:alert(1)">x</a>', "javascript", id="javascript-url"),
-        pytest.param('<a href="JaVaScRiPt&#58;alert(1)">x</a>', "alert", id="javascript-url-encoded"),
-        pytest.param('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', "data:", id="data-url"),
+        pytest.param(
+            '<a href="javascript:alert(1)">x</a>', "javascript", id="javascript-url"
+        ),
+        pytest.param(
+            '<a href="JaVaScRiPt&#58;alert(1)">x</a>',
+            "alert",
+            id="javascript-url-encoded",
+        ),
+        pytest.param(
+            '<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', "data:", id="data-url"
+        ),
         pytest.param('<svg onload="alert(1)"><text>t</text></svg>', "svg", id="svg"),
         pytest.param("<math><mi>x</mi></math>", "math", id="mathml"),
-        pytest.param('<iframe src="https://evil.test"></iframe>', "iframe", id="iframe"),
-        pytest.param('<form action="https://evil.test"><input name="pw"></form>', "input", id="form"),
-        pytest.param('<div style="background:url(javascript:alert(1))">x</div>', "style", id="style-attribute"),
-        pytest.param('<object data="x.swf"></object><embed src="x.swf">', "swf", id="object-embed"),
-        pytest.param('<meta http-equiv="refresh" content="0;url=https://evil.test">', "refresh", id="meta-refresh"),
+        pytest.param(
+            '<iframe src="https://evil.test"></iframe>', "iframe", id="iframe"
+        ),
+        pytest.param(
+            '<form action="https://evil.test"><input name="pw"></form>',
+            "input",
+            id="form",
+        ),
+        pytest.param(
+            '<div style="background:url(javascript:alert(1))">x</div>',
+            "style",
+            id="style-attribute",
+        ),
+        pytest.param(
+            '<object data="x.swf"></object><embed src="x.swf">',
+            "swf",
+            id="object-embed",
+        ),
+        pytest.param(
+            '<meta http-equiv="refresh" content="0;url=https://evil.test">',
+            "refresh",
+            id="meta-refresh",
+        ),
         pytest.param('<base href="https://evil.test/">', "base", id="base"),
         pytest.param("<!-- <script>alert(1)</script> -->hi", "alert", id="comment"),
     ],
@@ -42,7 +68,10 @@ def test_sanitiser_keeps_email_formatting_and_safe_links():
 
     cleaned = sanitize_html(html)
 
-    assert '<a href="https://ok.test/a" rel="noopener noreferrer nofollow">link</a>' in cleaned
+    assert (
+        '<a href="https://ok.test/a" rel="noopener noreferrer nofollow">link</a>'
+        in cleaned
+    )
     assert 'href="mailto:x@ok.test"' in cleaned
     assert "<b>there</b>" in cleaned
     assert "<ul><li>one</li></ul>" in cleaned
@@ -64,13 +93,33 @@ def test_html_to_text_keeps_paragraphs_lists_and_quotes():
 @pytest.mark.parametrize(
     "reply",
     [
-        pytest.param("New text.\n\nOn Mon, 2 Mar 2026, Sam <s@acme.test> wrote:\n> old", id="gmail"),
-        pytest.param("New text.\n\nOn Mon, 2 Mar 2026 at 10:00, Sam <s@acme.test>\nwrote:\n> old", id="gmail-wrapped"),
-        pytest.param("New text.\n\nLe lun. 2 mars 2026, Sam a écrit :\n> old", id="french"),
-        pytest.param("New text.\n\nAm 02.03.2026 um 10:00 schrieb Sam <s@acme.test>:\n> old", id="german"),
-        pytest.param("New text.\n\n-----Original Message-----\nFrom: Sam\nSent: Monday\n\nold", id="outlook-original"),
-        pytest.param("New text.\n\n________________________________\nFrom: Sam\nSent: Monday\nTo: x\n\nold", id="outlook-underscores"),
-        pytest.param("New text.\n\nFrom: Sam <s@acme.test>\nDate: Monday\nSubject: x\n\nold", id="outlook-header-block"),
+        pytest.param(
+            "New text.\n\nOn Mon, 2 Mar 2026, Sam <s@acme.test> wrote:\n> old",
+            id="gmail",
+        ),
+        pytest.param(
+            "New text.\n\nOn Mon, 2 Mar 2026 at 10:00, Sam <s@acme.test>\nwrote:\n> old",
+            id="gmail-wrapped",
+        ),
+        pytest.param(
+            "New text.\n\nLe lun. 2 mars 2026, Sam a écrit :\n> old", id="french"
+        ),
+        pytest.param(
+            "New text.\n\nAm 02.03.2026 um 10:00 schrieb Sam <s@acme.test>:\n> old",
+            id="german",
+        ),
+        pytest.param(
+            "New text.\n\n-----Original Message-----\nFrom: Sam\nSent: Monday\n\nold",
+            id="outlook-original",
+        ),
+        pytest.param(
+            "New text.\n\n________________________________\nFrom: Sam\nSent: Monday\nTo: x\n\nold",
+            id="outlook-underscores",
+        ),
+        pytest.param(
+            "New text.\n\nFrom: Sam <s@acme.test>\nDate: Monday\nSubject: x\n\nold",
+            id="outlook-header-block",
+        ),
         pytest.param("New text.\n\n> old\n> older", id="trailing-quote"),
     ],
 )

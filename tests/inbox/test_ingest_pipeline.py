@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from inbox import services
 from empathy.sentiment import score_text
+from inbox import services
 from inbox.ingest import ingest_raw_email, process_raw_email
 from inbox.ingest.pipeline import ingest_many, score_inbound
 from inbox.models import Conversation, Customer, Event, Message, RawEmail
@@ -51,7 +51,10 @@ def test_new_email_opens_a_conversation_with_customer_message_and_raw_copy(mailb
     assert message.sentiment_label == "negative"
     assert bytes(message.raw_email.raw) == raw
     assert message.raw_email.status == RawEmail.Status.PROCESSED
-    assert list(conversation.events.values_list("kind", flat=True)) == ["conversation_created", "message_added"]
+    assert list(conversation.events.values_list("kind", flat=True)) == [
+        "conversation_created",
+        "message_added",
+    ]
 
 
 def test_unparseable_mail_is_kept_raw_and_rejected_with_the_reason(mailbox):
@@ -96,7 +99,9 @@ def test_the_same_message_id_in_different_bytes_is_a_duplicate(mailbox):
     result = ingest(redelivered)
 
     assert result.status == "duplicate"
-    assert RawEmail.objects.get(pk=result.raw_email_id).status == RawEmail.Status.DUPLICATE
+    assert (
+        RawEmail.objects.get(pk=result.raw_email_id).status == RawEmail.Status.DUPLICATE
+    )
     assert Message.objects.count() == 1
 
 
@@ -113,9 +118,15 @@ def test_mail_without_message_id_is_deduplicated_by_content_hash(mailbox):
 def test_reply_through_the_signed_reply_address_threads_into_its_conversation(mailbox):
     first = ingest(eml("plain"))
     conversation = Conversation.objects.get(pk=first.conversation_id)
-    raw = eml("gmail_reply").replace(
-        b"support+REPLYTOKEN@acme.test", reply_address(mailbox.email, conversation.pk).encode()
-    ).replace(b"In-Reply-To: <reply-from-acme-1@acme.test>\n", b"").replace(b"References:", b"X-Old-References:")
+    raw = (
+        eml("gmail_reply")
+        .replace(
+            b"support+REPLYTOKEN@acme.test",
+            reply_address(mailbox.email, conversation.pk).encode(),
+        )
+        .replace(b"In-Reply-To: <reply-from-acme-1@acme.test>\n", b"")
+        .replace(b"References:", b"X-Old-References:")
+    )
 
     result = ingest(raw)
 
@@ -130,7 +141,9 @@ def test_reply_through_the_signed_reply_address_threads_into_its_conversation(ma
 def test_reply_token_from_another_customer_opens_a_new_conversation(mailbox):
     conversation = ConversationFactory(mailbox=mailbox)
     raw = build_email(
-        sender="intruder@evil.test", to=reply_address(mailbox.email, conversation.pk), subject="Re: hi"
+        sender="intruder@evil.test",
+        to=reply_address(mailbox.email, conversation.pk),
+        subject="Re: hi",
     )
 
     result = ingest(raw)
@@ -142,7 +155,11 @@ def test_reply_token_from_another_customer_opens_a_new_conversation(mailbox):
 def test_reply_to_our_outgoing_message_threads_by_in_reply_to(mailbox):
     customer = CustomerFactory(email="dana@customer.test")
     conversation = ConversationFactory(mailbox=mailbox, customer=customer)
-    MessageFactory(conversation=conversation, kind=Message.Kind.REPLY, message_id="<reply-from-acme-1@acme.test>")
+    MessageFactory(
+        conversation=conversation,
+        kind=Message.Kind.REPLY,
+        message_id="<reply-from-acme-1@acme.test>",
+    )
     raw = eml("gmail_reply")
 
     result = ingest(raw)
@@ -155,7 +172,11 @@ def test_reply_to_our_outgoing_message_threads_by_in_reply_to(mailbox):
 def test_references_into_another_mailbox_do_not_thread(mailbox, other_mailbox):
     customer = CustomerFactory(email="dana@customer.test")
     elsewhere = ConversationFactory(mailbox=other_mailbox, customer=customer)
-    MessageFactory(conversation=elsewhere, kind=Message.Kind.REPLY, message_id="<reply-from-acme-1@acme.test>")
+    MessageFactory(
+        conversation=elsewhere,
+        kind=Message.Kind.REPLY,
+        message_id="<reply-from-acme-1@acme.test>",
+    )
     raw = eml("gmail_reply")
 
     result = ingest(raw)
@@ -166,8 +187,14 @@ def test_references_into_another_mailbox_do_not_thread(mailbox, other_mailbox):
 
 def test_references_to_another_customers_conversation_do_not_thread(mailbox):
     conversation = ConversationFactory(mailbox=mailbox)
-    MessageFactory(conversation=conversation, kind=Message.Kind.REPLY, message_id="<secret-1@acme.test>")
-    raw = build_email(sender="other@customer.test", headers={"In-Reply-To": "<secret-1@acme.test>"})
+    MessageFactory(
+        conversation=conversation,
+        kind=Message.Kind.REPLY,
+        message_id="<secret-1@acme.test>",
+    )
+    raw = build_email(
+        sender="other@customer.test", headers={"In-Reply-To": "<secret-1@acme.test>"}
+    )
 
     result = ingest(raw)
 
@@ -191,7 +218,11 @@ def test_subject_number_threads_only_for_the_same_customer(mailbox):
     subject = f"Re: [#{conversation.number}] Order"
 
     own = ingest(build_email(subject=subject, message_id="<own@customer.test>"))
-    foreign = ingest(build_email(sender="eve@evil.test", subject=subject, message_id="<eve@evil.test>"))
+    foreign = ingest(
+        build_email(
+            sender="eve@evil.test", subject=subject, message_id="<eve@evil.test>"
+        )
+    )
 
     assert own.threaded_by == "subject_number"
     assert own.conversation_id == conversation.pk
@@ -200,20 +231,31 @@ def test_subject_number_threads_only_for_the_same_customer(mailbox):
 
 def test_customer_reply_to_a_resolved_conversation_reopens_it(mailbox, agent):
     first = ingest(eml("outlook_first"))
-    services.change_status(Conversation.objects.get(pk=first.conversation_id), status="resolved", by=agent)
+    services.change_status(
+        Conversation.objects.get(pk=first.conversation_id), status="resolved", by=agent
+    )
 
     ingest(eml("outlook_reply"))
 
     conversation = Conversation.objects.get(pk=first.conversation_id)
     assert conversation.status == Conversation.Status.OPEN
     assert conversation.reopen_count == 1
-    assert Event.objects.filter(conversation=conversation, kind="conversation_reopened").count() == 1
+    assert (
+        Event.objects.filter(
+            conversation=conversation, kind="conversation_reopened"
+        ).count()
+        == 1
+    )
 
 
 def test_auto_reply_threads_without_reopening(mailbox, agent):
     customer = CustomerFactory(email="dana@customer.test")
     conversation = ConversationFactory(mailbox=mailbox, customer=customer)
-    MessageFactory(conversation=conversation, kind=Message.Kind.REPLY, message_id="<reply-from-acme-1@acme.test>")
+    MessageFactory(
+        conversation=conversation,
+        kind=Message.Kind.REPLY,
+        message_id="<reply-from-acme-1@acme.test>",
+    )
     services.change_status(conversation, status="resolved", by=agent)
 
     result = ingest(eml("auto_reply_ooo"))
@@ -237,7 +279,11 @@ def test_auto_reply_matching_no_conversation_is_rejected_and_creates_nothing(mai
 
 def test_bounce_marks_our_outgoing_message_bounced_and_opens_nothing(mailbox):
     conversation = ConversationFactory(mailbox=mailbox)
-    reply = MessageFactory(conversation=conversation, kind=Message.Kind.REPLY, message_id="<outgoing-reply-1@acme.test>")
+    reply = MessageFactory(
+        conversation=conversation,
+        kind=Message.Kind.REPLY,
+        message_id="<outgoing-reply-1@acme.test>",
+    )
 
     result = ingest(eml("dsn_bounce"))
 
@@ -252,9 +298,21 @@ def test_bounce_marks_our_outgoing_message_bounced_and_opens_nothing(mailbox):
     ("raw", "reason"),
     [
         pytest.param(eml("spam"), "spam: X-Spam-Flag: YES", id="spam"),
-        pytest.param(build_email(sender="support@acme.test"), "loop: sent from our own address support@acme.test", id="loop"),
-        pytest.param(build_email(sender="Support <SUPPORT+x@acme.test>"), "loop: sent from our own address SUPPORT+x@acme.test", id="loop-plus-address"),
-        pytest.param(build_email(to="someone@elsewhere.test"), "no mailbox for recipients: someone@elsewhere.test", id="no-mailbox"),
+        pytest.param(
+            build_email(sender="support@acme.test"),
+            "loop: sent from our own address support@acme.test",
+            id="loop",
+        ),
+        pytest.param(
+            build_email(sender="Support <SUPPORT+x@acme.test>"),
+            "loop: sent from our own address SUPPORT+x@acme.test",
+            id="loop-plus-address",
+        ),
+        pytest.param(
+            build_email(to="someone@elsewhere.test"),
+            "no mailbox for recipients: someone@elsewhere.test",
+            id="no-mailbox",
+        ),
     ],
 )
 def test_unwanted_mail_is_rejected_with_a_reason(mailbox, raw, reason):
@@ -312,7 +370,15 @@ def test_hostile_html_is_stored_sanitised(mailbox):
     result = ingest(raw)
 
     message = Message.objects.get(pk=result.message_id)
-    for forbidden in ("<script", "onerror", "onclick", "javascript:", "<svg", "<iframe", "style="):
+    for forbidden in (
+        "<script",
+        "onerror",
+        "onclick",
+        "javascript:",
+        "<svg",
+        "<iframe",
+        "style=",
+    ):
         assert forbidden not in message.html.lower()
     assert message.subject == "Hello Bcc: victim@evil.test"
 
@@ -321,11 +387,19 @@ def test_imported_history_keeps_its_date_and_live_mail_is_stamped_now(mailbox):
     imported = ingest(eml("plain"), source=RawEmail.Source.IMPORT)
     live = ingest(eml("alternative"))
 
-    assert Message.objects.get(pk=imported.message_id).created_at.isoformat() == "2026-03-03T08:15:00+00:00"
-    assert Message.objects.get(pk=live.message_id).created_at > Message.objects.get(pk=imported.message_id).created_at
+    assert (
+        Message.objects.get(pk=imported.message_id).created_at.isoformat()
+        == "2026-03-03T08:15:00+00:00"
+    )
+    assert (
+        Message.objects.get(pk=live.message_id).created_at
+        > Message.objects.get(pk=imported.message_id).created_at
+    )
 
 
-def test_signal_announces_new_conversations_that_may_get_an_auto_reply(mailbox, received, django_capture_on_commit_callbacks):
+def test_signal_announces_new_conversations_that_may_get_an_auto_reply(
+    mailbox, received, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         result = ingest(eml("plain"))
 
@@ -340,14 +414,18 @@ def test_signal_announces_new_conversations_that_may_get_an_auto_reply(mailbox, 
     ]
 
 
-def test_signal_forbids_auto_reply_for_automatic_mail(mailbox, received, django_capture_on_commit_callbacks):
+def test_signal_forbids_auto_reply_for_automatic_mail(
+    mailbox, received, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         ingest(eml("list_mail"))
 
     assert [call["auto_reply_allowed"] for call in received] == [False]
 
 
-def test_retrying_a_rejected_raw_email_after_the_cause_is_fixed_processes_it(mailbox, other_mailbox):
+def test_retrying_a_rejected_raw_email_after_the_cause_is_fixed_processes_it(
+    mailbox, other_mailbox
+):
     result = ingest(build_email(to="new@globex.test"))
     other_mailbox.email = "new@globex.test"
     other_mailbox.save()
@@ -355,7 +433,9 @@ def test_retrying_a_rejected_raw_email_after_the_cause_is_fixed_processes_it(mai
     retried = process_raw_email(RawEmail.objects.get(pk=result.raw_email_id))
 
     assert retried.status == "created"
-    assert RawEmail.objects.get(pk=result.raw_email_id).status == RawEmail.Status.PROCESSED
+    assert (
+        RawEmail.objects.get(pk=result.raw_email_id).status == RawEmail.Status.PROCESSED
+    )
 
 
 def test_batched_ingest_keeps_order_and_one_bad_message_never_undoes_another(mailbox):

@@ -19,16 +19,23 @@ BASIC = "hook:s3cret"
 
 @pytest.fixture(autouse=True)
 def _anymail(settings):
-    settings.ANYMAIL = {"WEBHOOK_SECRET": BASIC, "MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY}
+    settings.ANYMAIL = {
+        "WEBHOOK_SECRET": BASIC,
+        "MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY,
+    }
 
 
 def basic_auth(credentials: str = BASIC) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(credentials.encode()).decode()}
+    return {
+        "HTTP_AUTHORIZATION": "Basic " + base64.b64encode(credentials.encode()).decode()
+    }
 
 
 def mailgun_signature(key: str = SIGNING_KEY) -> dict[str, str]:
     timestamp, token = str(int(time.time())), "a" * 50
-    signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
+    signature = hmac.new(
+        key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256
+    ).hexdigest()
     return {"timestamp": timestamp, "token": token, "signature": signature}
 
 
@@ -38,13 +45,23 @@ def post_mailgun(client, data, **extra):
 
 def post_postmark(client, payload, **extra):
     return client.post(
-        "/anymail/postmark/inbound/", json.dumps(payload), content_type="application/json", **extra
+        "/anymail/postmark/inbound/",
+        json.dumps(payload),
+        content_type="application/json",
+        **extra,
     )
 
 
-def test_mailgun_raw_mime_post_stores_the_exact_bytes_and_opens_a_conversation(client, mailbox):
+def test_mailgun_raw_mime_post_stores_the_exact_bytes_and_opens_a_conversation(
+    client, mailbox
+):
     raw = eml("plain")
-    data = {"body-mime": raw.decode(), "recipient": "support@acme.test", "sender": "dana@customer.test", **mailgun_signature()}
+    data = {
+        "body-mime": raw.decode(),
+        "recipient": "support@acme.test",
+        "sender": "dana@customer.test",
+        **mailgun_signature(),
+    }
 
     response = post_mailgun(client, data, **basic_auth())
 
@@ -88,12 +105,22 @@ def test_mailgun_parsed_fields_post_is_reconstructed_and_ingested(client, mailbo
     ("auth", "signature"),
     [
         pytest.param({}, mailgun_signature(), id="no-basic-auth"),
-        pytest.param(basic_auth("hook:wrong"), mailgun_signature(), id="wrong-basic-auth"),
-        pytest.param(basic_auth(), mailgun_signature("other-key"), id="wrong-signature"),
+        pytest.param(
+            basic_auth("hook:wrong"), mailgun_signature(), id="wrong-basic-auth"
+        ),
+        pytest.param(
+            basic_auth(), mailgun_signature("other-key"), id="wrong-signature"
+        ),
     ],
 )
-def test_mailgun_post_without_valid_credentials_is_refused_and_stores_nothing(client, mailbox, auth, signature):
-    data = {"body-mime": eml("plain").decode(), "recipient": "support@acme.test", **signature}
+def test_mailgun_post_without_valid_credentials_is_refused_and_stores_nothing(
+    client, mailbox, auth, signature
+):
+    data = {
+        "body-mime": eml("plain").decode(),
+        "recipient": "support@acme.test",
+        **signature,
+    }
 
     response = post_mailgun(client, data, **auth)
 
@@ -102,7 +129,11 @@ def test_mailgun_post_without_valid_credentials_is_refused_and_stores_nothing(cl
 
 
 def test_a_retried_mailgun_post_is_a_duplicate(client, mailbox):
-    data = {"body-mime": eml("plain").decode(), "recipient": "support@acme.test", **mailgun_signature()}
+    data = {
+        "body-mime": eml("plain").decode(),
+        "recipient": "support@acme.test",
+        **mailgun_signature(),
+    }
     post_mailgun(client, data, **basic_auth())
 
     response = post_mailgun(client, data, **basic_auth())
@@ -112,9 +143,15 @@ def test_a_retried_mailgun_post_is_a_duplicate(client, mailbox):
     assert RawEmail.objects.count() == 1
 
 
-def test_postmark_raw_email_payload_threads_by_envelope_recipient(client, mailbox, other_mailbox):
+def test_postmark_raw_email_payload_threads_by_envelope_recipient(
+    client, mailbox, other_mailbox
+):
     raw = eml("alternative")
-    payload = {"RawEmail": raw.decode(), "OriginalRecipient": "help@globex.test", "Headers": []}
+    payload = {
+        "RawEmail": raw.decode(),
+        "OriginalRecipient": "help@globex.test",
+        "Headers": [],
+    }
 
     response = post_postmark(client, payload, **basic_auth())
 
@@ -137,7 +174,12 @@ def test_postmark_parsed_payload_is_reconstructed_and_ingested(client, mailbox):
         ],
         "OriginalRecipient": "support@acme.test",
         "Attachments": [
-            {"Name": "note.txt", "ContentType": "text/plain", "Content": base64.b64encode(b"hello").decode(), "ContentLength": 5}
+            {
+                "Name": "note.txt",
+                "ContentType": "text/plain",
+                "Content": base64.b64encode(b"hello").decode(),
+                "ContentLength": 5,
+            }
         ],
     }
 

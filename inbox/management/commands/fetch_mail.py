@@ -14,13 +14,17 @@ class Command(BaseCommand):
     help = "Fetch new mail from every enabled IMAP account into the inbox."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--mailbox", help="only the account of this support address")
+        parser.add_argument(
+            "--mailbox", help="only the account of this support address"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         results = fetch_all_accounts(mailbox_email=options["mailbox"])
         if not results:
             self.stdout.write("no enabled IMAP accounts")
-        accounts = ImapAccount.objects.in_bulk([result.account_id for result in results])
+        accounts = ImapAccount.objects.in_bulk(
+            [result.account_id for result in results]
+        )
         for result in results:
             name = str(accounts[result.account_id])
             if result.skipped:

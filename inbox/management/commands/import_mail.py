@@ -22,12 +22,16 @@ class Command(BaseCommand):
     help = "Import stored mail (.eml, directory, mbox or Maildir) into the inbox."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("path", help=".eml file, directory of .eml files, mbox file or Maildir")
+        parser.add_argument(
+            "path", help=".eml file, directory of .eml files, mbox file or Maildir"
+        )
         parser.add_argument(
             "--mailbox",
             help="support address to file everything under (default: from the recipients)",
         )
-        parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+        parser.add_argument(
+            "--no-progress", action="store_true", help="hide the progress bar"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         mailbox = None
@@ -42,7 +46,9 @@ class Command(BaseCommand):
 
         counts: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
-        results = ingest_many(source.messages, source=RawEmail.Source.IMPORT, mailbox=mailbox)
+        results = ingest_many(
+            source.messages, source=RawEmail.Source.IMPORT, mailbox=mailbox
+        )
         progress = tqdm(
             results,
             total=source.count,
@@ -52,7 +58,11 @@ class Command(BaseCommand):
             desc=f"Importing {source.kind}",
         )
         for label, result in progress:
-            status = result.status if result.status in {CREATED, THREADED, DUPLICATE} else "rejected"
+            status = (
+                result.status
+                if result.status in {CREATED, THREADED, DUPLICATE}
+                else "rejected"
+            )
             counts[status] += 1
             if status == "rejected":
                 reasons[result.reason.split(":", 1)[0]] += 1

@@ -28,7 +28,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from empathy.sentiment import NEGATIVE_BELOW, POSITIVE_ABOVE, Sentiment, score_text
-from inbox import services
+from inbox import events, services
 from inbox.ingest.classify import AUTO_REPLY, BOUNCE, SPAM, Classification, classify
 from inbox.ingest.parsing import ParsedEmail, UnparseableEmail, parse_email
 from inbox.ingest.threading import find_conversation
@@ -266,20 +266,34 @@ def _is_own_address(address: str) -> bool:
 
 
 def _mark_bounced(mailbox: Mailbox, classification: Classification) -> str:
-    """Flag the outgoing message a bounce reports on; returns a note for the reason."""
+    """Flag the outgoing message a bounce reports on and note it on the timeline.
+
+    Returns a note for the RawEmail reason.
+    """
     if not classification.bounced_message_id:
         return ""
-    updated = (
+    bounced = (
         Message.objects.filter(
             mailbox=mailbox, message_id=classification.bounced_message_id
         )
         .exclude(kind=Message.Kind.INBOUND)
-        .update(
+        .select_related("conversation")
+        .first()
+    )
+    if bounced is None:
+        return ""
+    with transaction.atomic():
+        Message.objects.filter(pk=bounced.pk).update(
             delivery_status=Message.DeliveryStatus.BOUNCED,
             delivery_detail=f"Bounce received: {classification.reason}",
         )
-    )
-    return f"; marked {classification.bounced_message_id} bounced" if updated else ""
+        events.record(
+            bounced.conversation,
+            "message_bounced",
+            message=bounced.pk,
+            reason=classification.reason,
+        )
+    return f"; marked {classification.bounced_message_id} bounced"
 
 
 SENTIMENT_CHUNK = 400

@@ -292,6 +292,10 @@ def test_bounce_marks_our_outgoing_message_bounced_and_opens_nothing(mailbox):
     assert result.reason.startswith("bounce: delivery status notification")
     assert reply.delivery_status == Message.DeliveryStatus.BOUNCED
     assert Conversation.objects.count() == 1
+    assert (
+        Event.objects.filter(conversation=conversation, kind="message_bounced").count()
+        == 1
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from email.message import EmailMessage
+
 import pytest
 
 from empathy.sentiment import score_text
@@ -486,3 +488,61 @@ def test_long_messages_are_scored_from_their_opening_in_linear_time():
     sentiment = score_inbound(text)
 
     assert sentiment.label == "negative"
+
+
+def long_filename_attachment() -> bytes:
+    message = EmailMessage()
+    message["From"] = "files@customer.test"
+    message["To"] = "support@acme.test"
+    message["Message-ID"] = "<long-name@customer.test>"
+    message.set_content("see attached")
+    message.add_attachment(
+        b"data", maintype="application", subtype="pdf", filename="r" * 190 + ".pdf"
+    )
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(
+            build_email(body="before\x00after", message_id="<nul@x.test>"),
+            id="nul-in-body",
+        ),
+        pytest.param(
+            b"From: Nul\x00Name <nul@customer.test>\r\nTo: support@acme.test\r\n"
+            b"Subject: a\x00b\r\nMessage-ID: <nulhdr@x.test>\r\n\r\nbody",
+            id="nul-in-headers",
+        ),
+        pytest.param(
+            build_email(subject="S" * 5000, message_id="<long@x.test>"),
+            id="huge-subject",
+        ),
+        pytest.param(
+            build_email(
+                headers={"References": " ".join(f"<r{n}@x.test>" for n in range(2000))}
+            ),
+            id="thousands-of-references",
+        ),
+        pytest.param(
+            build_email(message_id="<" + "m" * 2000 + "@x.test>"),
+            id="overlong-message-id",
+        ),
+        pytest.param(long_filename_attachment(), id="overlong-attachment-name"),
+        pytest.param(
+            build_email(
+                body="{{ settings.SECRET_KEY }} {% debug %} ${7*7}",
+                message_id="<tpl@x.test>",
+            ),
+            id="template-syntax",
+        ),
+    ],
+)
+def test_hostile_or_malformed_mail_is_stored_without_crashing(mailbox, raw):
+    result = ingest(raw)
+
+    assert result.status == "created"
+    message = Message.objects.get(pk=result.message_id)
+    assert "\x00" not in message.text + message.subject + message.from_name
+    assert len(message.subject) <= 998
+    assert len(message.message_id) <= 998

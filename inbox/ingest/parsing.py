@@ -461,8 +461,9 @@ def _parse(raw: bytes, *, max_depth: int, max_attachments: int) -> ParsedEmail:
         defects.append("no usable Message-ID; a content hash stands in")
 
     headers = {}
+    present = {str(key).lower() for key, _ in message.raw_items()}
     for name in _CLASSIFY_HEADERS:
-        value = header(message, name)
+        value = header(message, name) if name in present else ""
         if value:
             headers[name] = value[:1000]
 

@@ -105,40 +105,40 @@ def _clean_header(value: str) -> str:
     return _CONTROL.sub("", " ".join(value.split()))
 
 
-def _raw_header(message: Message, name: str) -> str | None:
-    for key, value in message.raw_items():
-        if key.lower() == name.lower():
-            return str(value)
-    return None
+def _raw_values(message: Message, name: str) -> list[str]:
+    wanted = name.lower()
+    return [str(value) for key, value in message.raw_items() if key.lower() == wanted]
 
 
 def header(message: Message, name: str) -> str:
-    """One header as clean single-line text; malformed encodings degrade, never raise."""
-    try:
-        value = message.get(name)
-    except Exception:  # the policy's header classes can raise on hostile input
-        value = None
-        raw = _raw_header(message, name)
-        if raw is not None:
-            try:
-                value = str(make_header(decode_header(raw)))
-            except Exception:
-                value = raw
-    if value is None:
+    """One header as clean single-line text; malformed encodings degrade, never raise.
+
+    Plain values are read as sent; only values with RFC 2047 encoded words go
+    through the policy's header parser, which is the slow part of parsing.
+    """
+    raws = _raw_values(message, name)
+    if not raws:
         return ""
-    return _clean_header(str(value))
+    if "=?" not in raws[0]:
+        return _clean_header(raws[0])
+    try:
+        value = str(message.get(name))
+    except Exception:  # the policy's header classes can raise on hostile input
+        try:
+            value = str(make_header(decode_header(raws[0])))
+        except Exception:
+            value = raws[0]
+    return _clean_header(value)
 
 
 def _header_all(message: Message, name: str) -> list[str]:
+    raws = _raw_values(message, name)
+    if not any("=?" in raw for raw in raws):
+        return [_clean_header(raw) for raw in raws]
     try:
-        values = message.get_all(name) or []
-        return [_clean_header(str(value)) for value in values]
+        return [_clean_header(str(value)) for value in message.get_all(name) or []]
     except Exception:
-        return [
-            _clean_header(str(value))
-            for key, value in message.raw_items()
-            if key.lower() == name.lower()
-        ]
+        return [_clean_header(raw) for raw in raws]
 
 
 def _addresses(values: list[str]) -> list[tuple[str, str]]:
@@ -217,10 +217,15 @@ def _filename(part: Message) -> str:
 
 
 def _content_type(part: Message) -> str:
-    try:
-        return part.get_content_type()
-    except Exception:
-        return "application/octet-stream"
+    """The part's MIME type, parsed once per part (the policy re-parses on every call)."""
+    cached = getattr(part, "_replypad_content_type", None)
+    if cached is None:
+        try:
+            cached = part.get_content_type()
+        except Exception:
+            cached = "application/octet-stream"
+        part._replypad_content_type = cached  # type: ignore[attr-defined]
+    return cached
 
 
 @dataclass

@@ -28,6 +28,7 @@ def test_importing_the_corpus_directory_counts_every_message_once(mailbox):
     assert SUMMARY.match(lines[-1])
     assert "  rejected (bounce): 1" in lines
     assert "  rejected (spam): 1" in lines
+    assert "  rejected (auto-reply): 2" in lines
     assert "Importing directory" in progress
     assert RawEmail.objects.filter(source=RawEmail.Source.IMPORT).count() == 21
 

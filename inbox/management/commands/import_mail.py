@@ -7,6 +7,7 @@ on the same input gives `created 0`. Exits non-zero only when PATH is unusable.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -16,6 +17,12 @@ from tqdm import tqdm
 from inbox.ingest.pipeline import CREATED, DUPLICATE, THREADED, ingest_many
 from inbox.ingest.sources import MailSourceError, open_source
 from inbox.models import Mailbox, RawEmail
+
+
+def _category(reason: str) -> str:
+    """'spam: X-Spam-Flag: YES' → 'spam'; 'auto-reply (…) matches…' → 'auto-reply'."""
+    match = re.match(r"[A-Za-z][A-Za-z -]*", reason)
+    return match.group(0).strip() if match else "other"
 
 
 class Command(BaseCommand):
@@ -65,7 +72,7 @@ class Command(BaseCommand):
             )
             counts[status] += 1
             if status == "rejected":
-                reasons[result.reason.split(":", 1)[0]] += 1
+                reasons[_category(result.reason)] += 1
                 if options["verbosity"] >= 2:
                     self.stdout.write(f"rejected {label}: {result.reason}")
         progress.close()

@@ -1,16 +1,19 @@
 """A small, real IMAP4rev1 server for tests: the subset `inbox.imap` speaks.
 
 CAPABILITY, LOGIN, SELECT/EXAMINE, UID SEARCH, UID FETCH (BODY.PEEK[]), NOOP and
-LOGOUT over a plain TCP socket, answering as RFC 3501 says (including `N:*`
+LOGOUT over plain TCP or TLS, answering as RFC 3501 says (including `N:*`
 matching the highest UID). imaplib talks to it exactly as to a real server.
 """
 
 from __future__ import annotations
 
 import re
+import socket
 import socketserver
+import ssl
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 _ARGUMENT = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')
 
@@ -122,11 +125,22 @@ class ImapServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, *, username: str, password: str) -> None:
+    def __init__(
+        self, *, username: str, password: str, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.username, self.password = username, password
+        self.ssl_context = ssl_context
         self.folders: dict[str, Folder] = {"INBOX": Folder()}
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        connection, address = super().get_request()
+        if (
+            self.ssl_context is not None
+        ):  # IMAPS: TLS from the first byte (port 993 style)
+            connection = self.ssl_context.wrap_socket(connection, server_side=True)
+        return connection, address
 
     @property
     def port(self) -> int:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import socket
+import ssl
+import subprocess
 import time
 from io import StringIO
 
@@ -165,3 +167,53 @@ def test_fetch_mail_task_runs_in_a_real_celery_worker(account, imap_server):
             time.sleep(0.1)
 
     assert Message.objects.get().message_id == "<celery-1@customer.test>"
+
+
+@pytest.fixture
+def tls_certificate(tmp_path, monkeypatch):
+    """A self-signed certificate for 127.0.0.1 that the client's default context trusts."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(  # noqa: S603 - fixed arguments, test-only
+        [
+            "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+            "-keyout", str(key), "-out", str(cert), "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+@pytest.mark.django_db
+def test_imaps_account_fetches_over_verified_tls(mailbox, tls_certificate):
+    with ImapServer(
+        username="support", password="imap-secret", ssl_context=tls_certificate
+    ) as server:
+        server.folders["INBOX"].append(eml("plain"))
+        account = ImapAccountFactory(mailbox=mailbox, port=server.port, use_ssl=True)
+
+        result = fetch_account(account)
+
+    assert result.error == ""
+    assert result.counts == {"created": 1}
+
+
+@pytest.mark.django_db
+def test_imaps_with_an_untrusted_certificate_is_refused(
+    mailbox, tls_certificate, monkeypatch
+):
+    monkeypatch.delenv("SSL_CERT_FILE")
+    with ImapServer(
+        username="support", password="imap-secret", ssl_context=tls_certificate
+    ) as server:
+        server.folders["INBOX"].append(eml("plain"))
+        account = ImapAccountFactory(mailbox=mailbox, port=server.port, use_ssl=True)
+
+        result = fetch_account(account)
+
+    assert "CERTIFICATE_VERIFY_FAILED" in result.error
+    assert RawEmail.objects.count() == 0

@@ -68,3 +68,21 @@ class MissingValues(ReplypadError):
 
     def as_dict(self) -> dict[str, Any]:
         return {"detail": self.message, "missing": list(self.missing)}
+
+
+class TemplateFieldsInvalid(ReplypadError):
+    """Several fields of a template are wrong; the API answers each by name."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        first_field, messages = next(iter(errors.items()))
+        super().__init__(messages[0], field=first_field)
+        self.errors = errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.errors)
+
+
+class TemplateNotForMailbox(ReplypadError):
+    """The canned reply is scoped to other mailboxes than the conversation's."""
+
+    field = "template"

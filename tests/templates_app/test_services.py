@@ -7,7 +7,11 @@ from django.http import Http404
 
 from replypad.errors import PermissionDeniedError
 from templates_app import selectors, services
-from templates_app.errors import MissingValues, TemplateFieldsInvalid, TemplateNotForMailbox
+from templates_app.errors import (
+    MissingValues,
+    TemplateFieldsInvalid,
+    TemplateNotForMailbox,
+)
 from templates_app.models import CannedTemplate, TemplateRevision
 from tests.factories import (
     CannedTemplateFactory,
@@ -199,12 +203,10 @@ def test_search_matches_shortcut_prefix_name_and_body(agent):
     CannedTemplateFactory(name="Welcome", shortcut="hello", body="Welcome aboard")
 
     assert list(selectors.templates_for(agent, search="/ref")) == [refund]
-    assert list(selectors.templates_for(agent, search="aboard"))[0].shortcut == "hello"
+    assert selectors.templates_for(agent, search="aboard").get().shortcut == "hello"
 
 
-def test_outsider_gets_404_for_a_template_scoped_to_another_mailbox(
-    mailbox, outsider
-):
+def test_outsider_gets_404_for_a_template_scoped_to_another_mailbox(mailbox, outsider):
     template = CannedTemplateFactory(mailboxes=[mailbox])
 
     with pytest.raises(Http404):

@@ -26,8 +26,14 @@ urlpatterns = [
     # Canned replies: library, editor, composer picker.
     path("templates/", canned.template_list, name="template-list"),
     path("templates/new/", canned.template_edit, name="template-new"),
-    path("templates/<int:template_id>/edit/", canned.template_edit, name="template-edit"),
-    path("templates/preview/", canned.template_sample_preview, name="template-sample-preview"),
+    path(
+        "templates/<int:template_id>/edit/", canned.template_edit, name="template-edit"
+    ),
+    path(
+        "templates/preview/",
+        canned.template_sample_preview,
+        name="template-sample-preview",
+    ),
     path(
         "conversations/<int:conversation_id>/templates/",
         canned.composer_search,

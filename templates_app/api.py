@@ -19,8 +19,7 @@ from rest_framework.views import APIView
 
 from inbox import selectors as inbox_selectors
 from inbox.models import Label, Mailbox
-from templates_app import rendering, selectors, services
-from templates_app.errors import TemplateInvalid
+from templates_app import selectors, services
 from templates_app.models import CannedTemplate
 from templates_app.variables import VARIABLES
 
@@ -50,13 +49,7 @@ class TemplateOutputSerializer(serializers.ModelSerializer):
         ]
 
     def get_ask(self, template: CannedTemplate) -> list[str]:
-        names: dict[str, None] = {}
-        for source in (template.subject, template.body):
-            try:
-                names.update(dict.fromkeys(rendering.inspect_template(source).ask))
-            except TemplateInvalid:
-                continue
-        return list(names)
+        return services.ask_names(template)
 
 
 class TemplateInputSerializer(serializers.Serializer):

@@ -295,6 +295,17 @@ def render_for_send(
     return rendered
 
 
+def ask_names(template: CannedTemplate) -> list[str]:
+    """The `ask.*` values the agent must type for this template, in order."""
+    names: dict[str, None] = {}
+    for source in (template.subject, template.body):
+        try:
+            names.update(dict.fromkeys(rendering.inspect_template(source).ask))
+        except TemplateInvalid:
+            continue
+    return list(names)
+
+
 def render_sample(*, subject: str, body: str) -> rendering.RenderedReply:
     """The editor's preview: the source against the sample conversation."""
     return rendering.render_reply(

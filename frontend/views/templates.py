@@ -14,8 +14,13 @@ from django_htmx.http import trigger_client_event
 
 from frontend.helpers import HtmxHttpRequest, partial
 from inbox import selectors as inbox_selectors
-from templates_app import rendering, selectors, services
-from templates_app.errors import TemplateFieldsInvalid, TemplateRenderError
+from replypad.errors import ReplypadError
+from templates_app import selectors, services
+from templates_app.errors import (
+    TemplateFieldsInvalid,
+    TemplateInvalid,
+    TemplateRenderError,
+)
 from templates_app.models import CannedTemplate
 from templates_app.variables import VARIABLES, ask_label
 
@@ -124,7 +129,7 @@ def _sample_preview(subject: str, body: str) -> dict[str, Any]:
         return {"empty": True}
     try:
         return {"reply": services.render_sample(subject=subject, body=body)}
-    except rendering.TemplateInvalid as exc:
+    except TemplateInvalid as exc:
         return {"problems": exc.messages}
     except TemplateRenderError as exc:
         return {"problems": [exc.message]}
@@ -172,15 +177,11 @@ def _composer_preview(
     conversation: Any,
     template: CannedTemplate | None,
     ask: dict[str, str],
+    *,
+    region: str,
 ) -> HttpResponse:
     context: dict[str, Any] = {"conversation": conversation, "chosen": template}
     if template is not None:
-        info_ask: dict[str, None] = {}
-        for source in (template.subject, template.body):
-            try:
-                info_ask.update(dict.fromkeys(rendering.inspect_template(source).ask))
-            except rendering.TemplateInvalid:
-                continue
         context["ask_fields"] = [
             {
                 "name": name,
@@ -188,22 +189,17 @@ def _composer_preview(
                 "label": ask_label(name),
                 "value": ask.get(name, ""),
             }
-            for name in info_ask
+            for name in services.ask_names(template)
         ]
         try:
             reply = services.render_for_conversation(
                 template, conversation, ask=ask, agent=request.user
             )
-        except TemplateRenderError as exc:
+        except ReplypadError as exc:
             context["error"] = exc.message
         else:
             context["reply"] = reply
-            context["missing_asks"] = [
-                name.removeprefix("ask.") for name in reply.missing
-            ]
-    response = render(
-        request, "frontend/templates/_composer.html#template-preview", context
-    )
+    response = render(request, f"frontend/templates/_composer.html#{region}", context)
     missing = list(context["reply"].missing) if "reply" in context else []
     return trigger_client_event(
         response,
@@ -227,7 +223,9 @@ def composer_insert(request: HtmxHttpRequest, conversation_id: int) -> HttpRespo
                 request.user, search=query, mailbox_id=conversation.mailbox_id
             ).first()
         )
-    return _composer_preview(request, conversation, template, {})
+    return _composer_preview(
+        request, conversation, template, {}, region="template-preview"
+    )
 
 
 @login_required
@@ -237,4 +235,10 @@ def composer_preview(
 ) -> HttpResponse:
     conversation = inbox_selectors.get_conversation_for(request.user, conversation_id)
     template = selectors.get_template_for(request.user, template_id)
-    return _composer_preview(request, conversation, template, _ask_values(request.POST))
+    return _composer_preview(
+        request,
+        conversation,
+        template,
+        _ask_values(request.POST),
+        region="template-output",
+    )

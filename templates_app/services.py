@@ -130,7 +130,8 @@ def _require(user: Any, permission: str) -> None:
         raise PermissionDeniedError("Only admins may manage canned replies.")
 
 
-def _record_revision(template: CannedTemplate, *, by: Any) -> None:
+def record_revision(template: CannedTemplate, *, by: Any) -> None:
+    """Keep the current subject and body as a revision (editor, time)."""
     TemplateRevision.objects.create(
         template=template, subject=template.subject, body=template.body, edited_by=by
     )
@@ -169,7 +170,7 @@ def create_template(
             template = CannedTemplate.objects.create(created_by=by, **fields)
             template.mailboxes.set(mailboxes)
             template.labels.set(labels)
-            _record_revision(template, by=by)
+            record_revision(template, by=by)
     except IntegrityError as exc:
         # Lost a race for the same shortcut.
         raise TemplateFieldsInvalid(
@@ -217,7 +218,7 @@ def update_template(
         if labels is not None:
             locked.labels.set(labels)
         if text_changed:
-            _record_revision(locked, by=by)
+            record_revision(locked, by=by)
     return locked
 
 

@@ -152,11 +152,17 @@ class TemplateRenderApi(APIView):
             default=dict,
         )
 
+        class Meta:
+            ref_name = "TemplateRenderInput"
+
     class OutputSerializer(serializers.Serializer):
         subject = serializers.CharField()
         body = serializers.CharField()
         html = serializers.CharField()
         missing = serializers.ListField(child=serializers.CharField())
+
+        class Meta:
+            ref_name = "TemplateRender"
 
     @extend_schema(request=InputSerializer, responses=OutputSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -183,6 +189,9 @@ class TemplateVariablesApi(APIView):
         name = serializers.CharField()
         description = serializers.CharField()
         example = serializers.CharField()
+
+        class Meta:
+            ref_name = "TemplateVariable"
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request) -> Response:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.http import Http404
 
 from replypad.errors import PermissionDeniedError
@@ -211,3 +212,8 @@ def test_outsider_gets_404_for_a_template_scoped_to_another_mailbox(mailbox, out
 
     with pytest.raises(Http404):
         selectors.get_template_for(outsider, template.pk)
+
+
+def test_the_database_refuses_a_malformed_shortcut():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CannedTemplateFactory(shortcut="Bad Shortcut")

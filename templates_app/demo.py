@@ -25,7 +25,7 @@ STARTERS = [
         "damaged",
         "Shipping",
         None,
-        "Re: {{ conversation.subject }}",
+        'Re: {{ conversation.subject | default("your message") }}',
         GREETING
         + """
 
@@ -44,7 +44,7 @@ I'm looking after this for you personally, so just reply to this email if anythi
         "outage",
         "Incidents",
         None,
-        "Re: {{ conversation.subject }}",
+        'Re: {{ conversation.subject | default("your message") }}',
         GREETING
         + """
 
@@ -63,7 +63,7 @@ Thank you for your patience while we put this right.
         "escalated",
         "Escalations",
         None,
-        "Re: {{ conversation.subject }}",
+        'Re: {{ conversation.subject | default("your message") }}',
         GREETING
         + """
 
@@ -99,7 +99,7 @@ If it has not arrived by {{ ask.refund_due }}, reply to this email and I will ch
         "feature-not-yet",
         "Product",
         None,
-        "Re: {{ conversation.subject }}",
+        'Re: {{ conversation.subject | default("your message") }}',
         GREETING
         + """
 

@@ -34,6 +34,8 @@ from templates_app.selectors import (
 from templates_app.variables import sample_context
 
 SHORTCUT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+# Used when a template has no subject of its own: a reply keeps the thread's.
+DEFAULT_SUBJECT = 'Re: {{ conversation.subject | default("your message") }}'
 EDITABLE_FIELDS = ("name", "shortcut", "subject", "body", "category", "is_active")
 
 
@@ -263,7 +265,7 @@ def render_for_conversation(
     _check_mailbox(template, conversation)
     try:
         return rendering.render_reply(
-            subject=template.subject or "Re: {{ conversation.subject }}",
+            subject=template.subject or DEFAULT_SUBJECT,
             body=template.body,
             context=build_context(conversation, agent=agent),
             ask=ask,
@@ -307,12 +309,28 @@ def ask_names(template: CannedTemplate) -> list[str]:
     return list(names)
 
 
-def render_sample(*, subject: str, body: str) -> rendering.RenderedReply:
-    """The editor's preview: the source against the sample conversation."""
+def render_sample(
+    *,
+    subject: str,
+    body: str,
+    conversation: Conversation | None = None,
+    agent: Any = None,
+) -> rendering.RenderedReply:
+    """The editor's preview of unsaved source text.
+
+    Against `conversation` when given (the caller checked access), else the
+    built-in sample conversation. Raises TemplateInvalid or
+    TemplateRenderError like a real render.
+    """
+    if conversation is None:
+        context, zone = sample_context(), "Europe/London"
+    else:
+        context = build_context(conversation, agent=agent)
+        zone = conversation.customer.timezone
     return rendering.render_reply(
-        subject=subject or "Re: {{ conversation.subject }}",
+        subject=subject or DEFAULT_SUBJECT,
         body=body,
-        context=sample_context(),
+        context=context,
         ask=None,
-        timezone=sample_context()["customer"]["timezone"],
+        timezone=zone,
     )

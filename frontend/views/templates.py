@@ -19,7 +19,6 @@ from templates_app import selectors, services
 from templates_app.errors import (
     TemplateFieldsInvalid,
     TemplateInvalid,
-    TemplateRenderError,
 )
 from templates_app.models import CannedTemplate
 from templates_app.variables import VARIABLES, ask_label
@@ -95,7 +94,11 @@ def template_edit(
         "errors": errors,
         "mailboxes": inbox_selectors.mailboxes_for(request.user),
         "variables": VARIABLES,
-        "preview": _sample_preview(values["subject"], values["body"]),
+        "preview": _sample_preview(request, values["subject"], values["body"]),
+        "recent_conversations": inbox_selectors.conversations_for(request.user)
+        .select_related(None)
+        .prefetch_related(None)
+        .order_by("-last_activity_at")[:10],
     }
     return render(
         request, "frontend/templates/edit.html", context, status=400 if errors else 200
@@ -124,23 +127,39 @@ def _initial(template: CannedTemplate | None) -> dict[str, Any]:
     }
 
 
-def _sample_preview(subject: str, body: str) -> dict[str, Any]:
+def _sample_preview(
+    request: HtmxHttpRequest, subject: str, body: str
+) -> dict[str, Any]:
     if not body.strip():
         return {"empty": True}
+    conversation = None
+    if conversation_id := request.POST.get("preview_conversation"):
+        conversation = inbox_selectors.get_conversation_for(
+            request.user, conversation_id
+        )
     try:
-        return {"reply": services.render_sample(subject=subject, body=body)}
+        return {
+            "reply": services.render_sample(
+                subject=subject,
+                body=body,
+                conversation=conversation,
+                agent=request.user,
+            )
+        }
     except TemplateInvalid as exc:
         return {"problems": exc.messages}
-    except TemplateRenderError as exc:
+    except ReplypadError as exc:
         return {"problems": [exc.message]}
 
 
 @login_required
 @require_POST
 def template_sample_preview(request: HtmxHttpRequest) -> HttpResponse:
+    if not selectors.can_edit_templates(request.user):
+        raise PermissionDenied
     context = {
         "preview": _sample_preview(
-            request.POST.get("subject", ""), request.POST.get("body", "")
+            request, request.POST.get("subject", ""), request.POST.get("body", "")
         )
     }
     return render(request, "frontend/templates/edit.html#sample-preview", context)

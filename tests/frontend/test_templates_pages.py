@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import pytest
 
+from inbox import roles
 from templates_app.models import CannedTemplate
 from tests.factories import (
     CannedTemplateFactory,
     ConversationFactory,
     CustomerFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +184,40 @@ def test_outsider_gets_404_from_the_picker(client, mailbox, outsider):
     response = client.get(f"/conversations/{conversation.pk}/templates/", {"q": "x"})
 
     assert response.status_code == 404
+
+
+def test_editor_preview_can_use_a_real_conversation(client, mailbox, admin):
+    customer = CustomerFactory(name="Tom Baker", first_name="Tom")
+    conversation = ConversationFactory(mailbox=mailbox, customer=customer)
+    client.force_login(admin)
+
+    response = client.post(
+        "/templates/preview/",
+        {
+            "body": "Hi {{ customer.first_name }}",
+            "preview_conversation": conversation.pk,
+        },
+    )
+
+    assert "Hi Tom" in response.content.decode()
+
+
+def test_editor_preview_refuses_a_foreign_conversation(client, mailbox, other_mailbox):
+    conversation = ConversationFactory(mailbox=mailbox)
+    foreign_admin = UserFactory(role=roles.ADMIN, mailboxes=[other_mailbox])
+    client.force_login(foreign_admin)
+
+    response = client.post(
+        "/templates/preview/",
+        {"body": "Hi", "preview_conversation": conversation.pk},
+    )
+
+    assert response.status_code == 404
+
+
+def test_agent_cannot_use_the_editor_preview(client, agent):
+    client.force_login(agent)
+
+    response = client.post("/templates/preview/", {"body": "Hi"})
+
+    assert response.status_code == 403

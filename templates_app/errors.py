@@ -86,3 +86,9 @@ class TemplateNotForMailbox(ReplypadError):
     """The canned reply is scoped to other mailboxes than the conversation's."""
 
     field = "template"
+
+
+class TemplateInactive(ReplypadError):
+    """The canned reply was retired; it can be previewed but not sent."""
+
+    field = "template"

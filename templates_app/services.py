@@ -21,6 +21,7 @@ from templates_app import rendering
 from templates_app.errors import (
     MissingValues,
     TemplateFieldsInvalid,
+    TemplateInactive,
     TemplateInvalid,
     TemplateNotForMailbox,
     TemplateRenderError,
@@ -291,6 +292,8 @@ def render_for_send(
     so the reply service can call this at send time and stop. Counts one use
     of the template after commit of the caller's transaction.
     """
+    if not template.is_active:
+        raise TemplateInactive(f"The canned reply '{template.name}' is retired.")
     rendered = render_for_conversation(template, conversation, ask=ask, agent=agent)
     if rendered.missing:
         raise MissingValues(rendered.missing)

@@ -11,6 +11,7 @@ from templates_app import selectors, services
 from templates_app.errors import (
     MissingValues,
     TemplateFieldsInvalid,
+    TemplateInactive,
     TemplateNotForMailbox,
 )
 from templates_app.models import CannedTemplate, TemplateRevision
@@ -217,3 +218,11 @@ def test_outsider_gets_404_for_a_template_scoped_to_another_mailbox(mailbox, out
 def test_the_database_refuses_a_malformed_shortcut():
     with pytest.raises(IntegrityError), transaction.atomic():
         CannedTemplateFactory(shortcut="Bad Shortcut")
+
+
+def test_a_retired_template_cannot_be_sent(mailbox, agent):
+    conversation = ConversationFactory(mailbox=mailbox)
+    template = CannedTemplateFactory(is_active=False)
+
+    with pytest.raises(TemplateInactive):
+        services.render_for_send(template, conversation, ask={}, agent=agent)

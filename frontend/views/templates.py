@@ -16,10 +16,7 @@ from frontend.helpers import HtmxHttpRequest, partial
 from inbox import selectors as inbox_selectors
 from replypad.errors import ReplypadError
 from templates_app import selectors, services
-from templates_app.errors import (
-    TemplateFieldsInvalid,
-    TemplateInvalid,
-)
+from templates_app.errors import TemplateFieldsInvalid, TemplateInvalid
 from templates_app.models import CannedTemplate
 from templates_app.variables import VARIABLES, ask_label
 
@@ -47,7 +44,9 @@ def template_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _form_fields(request: HtmxHttpRequest) -> dict[str, Any]:
-    mailbox_ids = [int(value) for value in request.POST.getlist("mailboxes")]
+    mailbox_ids = [
+        int(value) for value in request.POST.getlist("mailboxes") if value.isdigit()
+    ]
     return {
         "name": request.POST.get("name", ""),
         "shortcut": request.POST.get("shortcut", ""),

@@ -217,6 +217,9 @@ def _composer_preview(
             context["error"] = exc.message
         else:
             context["reply"] = reply
+            context["missing_data"] = [
+                name for name in reply.missing if not name.startswith("ask.")
+            ]
     response = render(request, f"frontend/templates/_composer.html#{region}", context)
     missing = list(context["reply"].missing) if "reply" in context else []
     return trigger_client_event(

@@ -221,3 +221,20 @@ def test_agent_cannot_use_the_editor_preview(client, agent):
     response = client.post("/templates/preview/", {"body": "Hi"})
 
     assert response.status_code == 403
+
+
+def test_a_value_missing_from_the_conversation_is_explained(client, mailbox, agent):
+    customer = CustomerFactory(name="", first_name="")
+    conversation = ConversationFactory(mailbox=mailbox, customer=customer)
+    template = CannedTemplateFactory(body="Hi {{ customer.first_name }}")
+    client.force_login(agent)
+
+    response = client.get(
+        f"/conversations/{conversation.pk}/templates/insert/",
+        {"template": template.pk},
+        HTTP_HX_REQUEST="true",
+    )
+
+    html = response.content.decode()
+    assert "This conversation has no value for customer.first_name" in html
+    assert 'id="template-send" disabled' in html

@@ -52,6 +52,12 @@ class TemplateRenderError(ReplypadError):
         self.reason = message
         self.line = line
 
+    def locate(self, line: int | None) -> None:
+        """Add the template line, once known, to the message."""
+        self.line = line
+        self.message = str(Problem(self.reason, line))
+        self.args = (self.message,)
+
 
 class RenderLimitExceeded(TemplateRenderError):
     """A hard limit (time, output size, range, repetition) stopped the render."""

@@ -154,7 +154,7 @@ def _render(
             chunks.append(chunk)
     except TemplateRenderError as exc:
         if exc.line is None:
-            exc.line = _template_line(exc)
+            exc.locate(_template_line(exc))
         raise
     except (
         SecurityError,

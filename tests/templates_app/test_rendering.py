@@ -529,6 +529,7 @@ def test_a_render_error_names_the_template_line(context):
         )
 
     assert caught.value.line == 3
+    assert caught.value.message.startswith("Line 3: range() is capped")
 
 
 def test_rendering_refuses_a_source_that_fails_the_static_checks(context):

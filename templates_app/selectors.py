@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from inbox.models import Conversation, ConversationLabel
 from inbox.selectors import mailbox_ids_for
 from templates_app.models import CannedTemplate
 
@@ -54,6 +55,27 @@ def templates_for(
             | Q(body__icontains=search)
         )
     return queryset.order_by("category", "name")
+
+
+def templates_for_conversation(
+    user: Any, conversation: Conversation, *, search: str = "", limit: int = 8
+) -> list[CannedTemplate]:
+    """The composer's picker: usable templates, best suggestions first.
+
+    A template sharing a label the conversation currently carries comes
+    first (marked `.suggested`), then the most used. One query.
+    """
+    current_labels = ConversationLabel.objects.filter(
+        conversation_id=conversation.pk, removed_at__isnull=True
+    ).values("label_id")
+    shared_label = CannedTemplate.labels.through.objects.filter(
+        cannedtemplate_id=OuterRef("pk"), label_id__in=current_labels
+    )
+    return list(
+        templates_for(user, search=search, mailbox_id=conversation.mailbox_id)
+        .annotate(suggested=Exists(shared_label))
+        .order_by("-suggested", "-usage_count", "name")[:limit]
+    )
 
 
 def get_template_for(user: Any, template_id: Any) -> CannedTemplate:

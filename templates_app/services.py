@@ -35,6 +35,9 @@ from templates_app.selectors import (
 from templates_app.variables import sample_context
 
 SHORTCUT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+# Form fields carrying ask values: `ask__order_number` -> ask.order_number.
+# The composer's picker and the reply form share this naming.
+ASK_FIELD_PREFIX = "ask__"
 # Used when a template has no subject of its own: a reply keeps the thread's.
 DEFAULT_SUBJECT = 'Re: {{ conversation.subject | default("your message") }}'
 EDITABLE_FIELDS = ("name", "shortcut", "subject", "body", "category", "is_active")
@@ -299,6 +302,15 @@ def render_for_send(
         raise MissingValues(rendered.missing)
     transaction.on_commit(lambda: record_usage(template))
     return rendered
+
+
+def ask_values_from(data: Mapping[str, Any]) -> dict[str, str]:
+    """The `ask` dict from posted form fields (`ask__<name>` -> `<name>`)."""
+    return {
+        key.removeprefix(ASK_FIELD_PREFIX): str(value)
+        for key, value in data.items()
+        if key.startswith(ASK_FIELD_PREFIX)
+    }
 
 
 def ask_names(template: CannedTemplate) -> list[str]:

@@ -20,8 +20,6 @@ from templates_app.errors import TemplateFieldsInvalid, TemplateInvalid
 from templates_app.models import CannedTemplate
 from templates_app.variables import VARIABLES, ask_label
 
-ASK_PREFIX = "ask__"
-
 
 @login_required
 def template_list(request: HtmxHttpRequest) -> HttpResponse:
@@ -171,23 +169,13 @@ def template_sample_preview(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def composer_search(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
     conversation = inbox_selectors.get_conversation_for(request.user, conversation_id)
-    templates = selectors.templates_for(
-        request.user,
-        search=request.GET.get("q", ""),
-        mailbox_id=conversation.mailbox_id,
-    )[:8]
+    templates = selectors.templates_for_conversation(
+        request.user, conversation, search=request.GET.get("q", "")
+    )
     context = {"conversation": conversation, "templates": templates}
     return render(
         request, "frontend/templates/_composer.html#template-results", context
     )
-
-
-def _ask_values(data: Any) -> dict[str, str]:
-    return {
-        key.removeprefix(ASK_PREFIX): value
-        for key, value in data.items()
-        if key.startswith(ASK_PREFIX)
-    }
 
 
 def _composer_preview(
@@ -203,7 +191,7 @@ def _composer_preview(
         context["ask_fields"] = [
             {
                 "name": name,
-                "field": f"{ASK_PREFIX}{name}",
+                "field": f"{services.ASK_FIELD_PREFIX}{name}",
                 "label": ask_label(name),
                 "value": ask.get(name, ""),
             }
@@ -236,14 +224,13 @@ def composer_insert(request: HtmxHttpRequest, conversation_id: int) -> HttpRespo
     if template_id := request.GET.get("template"):
         template = selectors.get_template_for(request.user, template_id)
     elif query := request.GET.get("q", "").strip():
-        template = (
-            selectors.template_by_shortcut(
-                request.user, query, mailbox_id=conversation.mailbox_id
-            )
-            or selectors.templates_for(
-                request.user, search=query, mailbox_id=conversation.mailbox_id
-            ).first()
+        # An exact /shortcut wins; otherwise the best suggestion for the search.
+        best = selectors.templates_for_conversation(
+            request.user, conversation, search=query, limit=1
         )
+        template = selectors.template_by_shortcut(
+            request.user, query, mailbox_id=conversation.mailbox_id
+        ) or next(iter(best), None)
     return _composer_preview(
         request, conversation, template, {}, region="template-preview"
     )
@@ -260,6 +247,6 @@ def composer_preview(
         request,
         conversation,
         template,
-        _ask_values(request.POST),
+        services.ask_values_from(request.POST),
         region="template-output",
     )

@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
+from inbox import services as inbox_services
 from replypad.errors import PermissionDeniedError
 from templates_app import selectors, services
 from templates_app.errors import (
@@ -226,3 +227,23 @@ def test_a_retired_template_cannot_be_sent(mailbox, agent):
 
     with pytest.raises(TemplateInactive):
         services.render_for_send(template, conversation, ask={}, agent=agent)
+
+
+def test_picker_suggests_templates_sharing_a_label_first(mailbox, agent):
+    outage = LabelFactory(name="outage")
+    conversation = ConversationFactory(mailbox=mailbox)
+    inbox_services.add_label(conversation, label=outage, by=agent)
+    CannedTemplateFactory(name="Popular", usage_count=50)
+    matching = CannedTemplateFactory(name="Outage apology", usage_count=1)
+    matching.labels.set([outage])
+
+    picks = selectors.templates_for_conversation(agent, conversation)
+
+    assert [template.name for template in picks] == ["Outage apology", "Popular"]
+    assert picks[0].suggested
+
+
+def test_ask_values_are_read_from_form_fields():
+    data = {"ask__order_number": "A-1", "body": "x", "ask__note": ""}
+
+    assert services.ask_values_from(data) == {"order_number": "A-1", "note": ""}

@@ -162,16 +162,18 @@ def test_preview_with_every_value_enables_send(client, mailbox, agent):
 
 
 def test_picker_search_lists_only_templates_for_the_conversations_mailbox(
-    client, mailbox, other_mailbox, admin
+    client, mailbox, other_mailbox, admin, django_assert_max_num_queries
 ):
     conversation = ConversationFactory(mailbox=mailbox)
     CannedTemplateFactory(name="Acme refund", mailboxes=[mailbox])
     CannedTemplateFactory(name="Globex refund", mailboxes=[other_mailbox])
+    CannedTemplateFactory.create_batch(10, mailboxes=[mailbox])
     client.force_login(admin)
 
-    html = client.get(
-        f"/conversations/{conversation.pk}/templates/", {"q": "refund"}
-    ).content.decode()
+    with django_assert_max_num_queries(6):
+        html = client.get(
+            f"/conversations/{conversation.pk}/templates/", {"q": "refund"}
+        ).content.decode()
 
     assert "Acme refund" in html
     assert "Globex refund" not in html

@@ -130,3 +130,24 @@ class ImapAccountFactory(factory.django.DjangoModelFactory):
     username = "support"
     password = "imap-secret"
     folder = "INBOX"
+
+
+class CannedTemplateFactory(factory.django.DjangoModelFactory):
+    """A valid canned reply; `mailboxes=[...]` scopes it (empty = every mailbox)."""
+
+    class Meta:
+        model = "templates_app.CannedTemplate"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Canned reply {n}")
+    shortcut = factory.Sequence(lambda n: f"reply-{n}")
+    subject = "Re: {{ conversation.subject }}"
+    body = 'Hi {{ customer.first_name | default("there") }},\n\nThanks for writing.'
+    category = "General"
+
+    @factory.post_generation
+    def mailboxes(
+        template: Any, create: bool, extracted: list | None, **kwargs: Any
+    ) -> None:
+        if extracted:
+            template.mailboxes.set(extracted)

@@ -22,9 +22,9 @@ class InboxConfig(AppConfig):
         # Anymail inbound webhooks (/anymail/<esp>/inbound/) feed the ingest pipeline.
         inbound.connect(handle_inbound, dispatch_uid="inbox.ingest.inbound")
         # The pipeline caches support addresses for 10 s; a change drops the cache.
-        for signal in (post_save, post_delete):
+        for name, signal in (("saved", post_save), ("deleted", post_delete)):
             signal.connect(
                 forget_mailbox_addresses,
                 sender="inbox.Mailbox",
-                dispatch_uid=f"inbox.ingest.{signal}",
+                dispatch_uid=f"inbox.ingest.mailbox-{name}",
             )

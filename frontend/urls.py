@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend.views import conversation, inbox, outbox
+from frontend.views import conversation, inbound, inbox, outbox
+from frontend.views import templates as canned
 
 app_name = "frontend"
 
@@ -22,6 +23,36 @@ urlpatterns = [
     ),
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox-message"),
+    path("inbound/", inbound.inbound_problems, name="inbound-problems"),
+    path(
+        "inbound/<int:raw_email_id>/retry/", inbound.inbound_retry, name="inbound-retry"
+    ),
+    # Canned replies: library, editor, composer picker.
+    path("templates/", canned.template_list, name="template-list"),
+    path("templates/new/", canned.template_edit, name="template-new"),
+    path(
+        "templates/<int:template_id>/edit/", canned.template_edit, name="template-edit"
+    ),
+    path(
+        "templates/preview/",
+        canned.template_sample_preview,
+        name="template-sample-preview",
+    ),
+    path(
+        "conversations/<int:conversation_id>/templates/",
+        canned.composer_search,
+        name="composer-template-search",
+    ),
+    path(
+        "conversations/<int:conversation_id>/templates/insert/",
+        canned.composer_insert,
+        name="composer-template-insert",
+    ),
+    path(
+        "conversations/<int:conversation_id>/templates/<int:template_id>/preview/",
+        canned.composer_preview,
+        name="composer-template-preview",
+    ),
 ]
 
 # Inbox list and conversation page (issue 6).

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from empathy.sentiment import score_text
@@ -64,7 +65,12 @@ def get_or_create_customer(email: str, *, name: str = "") -> Customer:
     A name learnt later fills a blank one but never overwrites what an agent typed.
     """
     email = email.strip()
-    customer = Customer.objects.filter(email__iexact=email).first()
+    # lower(email) = lower(?) uses the customer_email_ci_unique index; iexact's
+    # UPPER() would scan the table on every inbound email.
+    same_email = Customer.objects.alias(email_lower=Lower("email")).filter(
+        email_lower=email.lower()
+    )
+    customer = same_email.first()
     if customer is None:
         try:
             with transaction.atomic():
@@ -72,7 +78,7 @@ def get_or_create_customer(email: str, *, name: str = "") -> Customer:
                     email=email, name=name.strip(), first_name=guess_first_name(name)
                 )
         except IntegrityError:  # created concurrently: the unique index decided
-            customer = Customer.objects.get(email__iexact=email)
+            customer = same_email.get()
     if name.strip() and not customer.name:
         customer.name = name.strip()
         customer.first_name = customer.first_name or guess_first_name(name)
@@ -111,7 +117,7 @@ def create_conversation(
     if at is not None:
         Conversation.objects.filter(pk=conversation.pk).update(created_at=at)
         conversation.created_at = at
-    events.conversation_created(conversation, actor=by)
+    events.conversation_created(conversation, actor=by, at=now)
     return conversation
 
 
@@ -174,7 +180,7 @@ def append_message(
             conversation.status != Conversation.Status.OPEN
             and not message.auto_submitted
         ):
-            changed += _reopen(conversation)
+            changed += _reopen(conversation, at=now)
     elif (
         kind == Message.Kind.REPLY
         and author is not None
@@ -183,7 +189,9 @@ def append_message(
         conversation.first_response_at = now
         changed.append("first_response_at")
     conversation.save(update_fields=changed)
-    events.message_added(conversation, message_id=message.pk, kind=kind, actor=author)
+    events.message_added(
+        conversation, message_id=message.pk, kind=kind, actor=author, at=now
+    )
     transaction.on_commit(
         lambda: message_added.send(
             sender=Message,
@@ -195,15 +203,15 @@ def append_message(
     return message
 
 
-def _reopen(conversation: Conversation) -> list[str]:
+def _reopen(conversation: Conversation, *, at: datetime) -> list[str]:
     """A customer wrote again: the conversation needs attention. Returns changed fields."""
     old = conversation.status
     if old == Conversation.Status.RESOLVED:
         conversation.reopen_count += 1
-        events.conversation_reopened(conversation)
+        events.conversation_reopened(conversation, at=at)
     else:
         events.status_changed(
-            conversation, actor=None, old=old, new=Conversation.Status.OPEN
+            conversation, actor=None, old=old, new=Conversation.Status.OPEN, at=at
         )
     conversation.status = Conversation.Status.OPEN
     conversation.snoozed_until = None

@@ -79,6 +79,11 @@ urlpatterns += [
         name="conversation-snooze",
     ),
     path(
+        "conversations/<int:conversation_id>/history/",
+        conversation.customer_history,
+        name="conversation-history",
+    ),
+    path(
         "conversations/<int:conversation_id>/presence/",
         conversation.presence_poll,
         name="conversation-presence",

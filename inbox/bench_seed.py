@@ -196,12 +196,13 @@ INSERT INTO inbox_message (
     conversation_id, mailbox_id, kind, from_email, from_name, "to", cc, bcc, subject,
     text, visible_text, html, message_id, in_reply_to, "references",
     auto_submitted, created_at, delivery_status, delivery_detail,
-    esp_message_id, sentiment_label, empathy_findings, empathy_override_reason)
+    esp_message_id, sentiment_label, empathy_findings, empathy_override_reason,
+    thread_index_root)
 SELECT c.id, c.mailbox_id, CASE WHEN k = 2 THEN 'reply' ELSE 'inbound' END,
        'bench-customer@example.test', '', '[]'::jsonb, '[]'::jsonb, '[]'::jsonb,
        c.subject, body, body, '',
        '<bench-' || c.id || '-' || k || '@bench.test>', '', '', false,
-       c.last_activity_at - (3 - k) * interval '20 minutes', '', '', '', '', '[]'::jsonb, ''
+       c.last_activity_at - (3 - k) * interval '20 minutes', '', '', '', '', '[]'::jsonb, '', ''
 FROM (
     SELECT c.id, c.mailbox_id, c.subject, c.last_activity_at, k,
            concat_ws(' ',

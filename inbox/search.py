@@ -91,8 +91,7 @@ def search_conversations(
     if not query or not mailbox_ids:
         return SearchResults(query=query, hits=[], strategy="empty")
     if connection.vendor == "postgresql":
-        pairs, strategy = _postgres_matches(query, mailbox_ids, limit)
-        highlights = _postgres_highlights(query, [m for _, m in pairs if m])
+        pairs, highlights, strategy = _postgres_matches(query, mailbox_ids, limit)
     else:
         pairs, strategy = _fallback_matches(query, mailbox_ids, limit)
         highlights = _fallback_highlights(query, [m for _, m in pairs if m])
@@ -118,36 +117,57 @@ def search_conversations(
 
 # --- PostgreSQL ------------------------------------------------------------------
 
+# Every step's top rows come back with their highlighted snippet, computed by
+# ts_headline for those few rows only, in the same round trip.
+
 # Step 1: the newest RECENT_WINDOW messages, whatever the mailbox, by primary key.
 _RECENT_SQL = """
-SELECT conversation_id, max(id) AS newest FROM (
-    SELECT id, conversation_id, mailbox_id, search_vector FROM inbox_message
-    ORDER BY id DESC LIMIT %(window)s
-) recent
-WHERE recent.search_vector @@ websearch_to_tsquery('english', %(q)s) AND recent.mailbox_id = ANY(%(mailboxes)s)
-GROUP BY conversation_id ORDER BY newest DESC LIMIT %(limit)s
+WITH top AS (
+    SELECT conversation_id, max(id) AS newest FROM (
+        SELECT id, conversation_id, mailbox_id, search_vector FROM inbox_message
+        ORDER BY id DESC LIMIT %(window)s
+    ) recent
+    WHERE recent.search_vector @@ websearch_to_tsquery('english', %(q)s) AND recent.mailbox_id = ANY(%(mailboxes)s)
+    GROUP BY conversation_id ORDER BY newest DESC LIMIT %(limit)s
+)
+SELECT top.*, ts_headline('english', left(m.visible_text, 20000),
+                          websearch_to_tsquery('english', %(q)s), %(options)s)
+FROM top JOIN inbox_message m ON m.id = top.newest
+ORDER BY top.newest DESC
 """
 
 # Step 2: at most MATCH_CAP matches from the GIN index, materialised so the planner
 # cannot turn it into a backward primary-key walk.
 _CAPPED_SQL = """
-WITH hits AS MATERIALIZED (
-    SELECT id, conversation_id FROM inbox_message
-    WHERE search_vector @@ websearch_to_tsquery('english', %(q)s) AND mailbox_id = ANY(%(mailboxes)s)
-    LIMIT %(cap)s
+WITH top AS (
+    WITH hits AS MATERIALIZED (
+        SELECT id, conversation_id FROM inbox_message
+        WHERE search_vector @@ websearch_to_tsquery('english', %(q)s) AND mailbox_id = ANY(%(mailboxes)s)
+        LIMIT %(cap)s
+    )
+    SELECT conversation_id, max(id) AS newest, (SELECT count(*) FROM hits) AS total
+    FROM hits GROUP BY conversation_id ORDER BY newest DESC LIMIT %(limit)s
 )
-SELECT conversation_id, max(id) AS newest, (SELECT count(*) FROM hits) AS total
-FROM hits GROUP BY conversation_id ORDER BY newest DESC LIMIT %(limit)s
+SELECT top.*, ts_headline('english', left(m.visible_text, 20000),
+                          websearch_to_tsquery('english', %(q)s), %(options)s)
+FROM top JOIN inbox_message m ON m.id = top.newest
+ORDER BY top.newest DESC
 """
 
 # Step 3: dense enough (more than MATCH_CAP matches) for a short backward walk.
 _SORTED_SQL = """
-SELECT conversation_id, max(id) AS newest FROM (
-    SELECT id, conversation_id FROM inbox_message
-    WHERE search_vector @@ websearch_to_tsquery('english', %(q)s) AND mailbox_id = ANY(%(mailboxes)s)
-    ORDER BY id DESC LIMIT %(walk)s
-) newest_hits
-GROUP BY conversation_id ORDER BY newest DESC LIMIT %(limit)s
+WITH top AS (
+    SELECT conversation_id, max(id) AS newest FROM (
+        SELECT id, conversation_id FROM inbox_message
+        WHERE search_vector @@ websearch_to_tsquery('english', %(q)s) AND mailbox_id = ANY(%(mailboxes)s)
+        ORDER BY id DESC LIMIT %(walk)s
+    ) newest_hits
+    GROUP BY conversation_id ORDER BY newest DESC LIMIT %(limit)s
+)
+SELECT top.*, ts_headline('english', left(m.visible_text, 20000),
+                          websearch_to_tsquery('english', %(q)s), %(options)s)
+FROM top JOIN inbox_message m ON m.id = top.newest
+ORDER BY top.newest DESC
 """
 
 # Subject and customer matches for conversations, to fill a page of rare words.
@@ -163,11 +183,6 @@ WHERE c.mailbox_id = ANY(%(mailboxes)s)
 ORDER BY hits.last_activity_at DESC, hits.id DESC LIMIT %(limit)s
 """
 
-_HEADLINE_SQL = """
-SELECT id, ts_headline('english', left(visible_text, 20000), websearch_to_tsquery('english', %(q)s), %(options)s)
-FROM inbox_message WHERE id = ANY(%(ids)s)
-"""
-
 
 def _fetch(sql: str, params: dict[str, Any]) -> list[tuple]:
     with connection.cursor() as cursor:
@@ -177,7 +192,7 @@ def _fetch(sql: str, params: dict[str, Any]) -> list[tuple]:
 
 def _postgres_matches(
     query: str, mailbox_ids: list[int], limit: int
-) -> tuple[list[tuple[int, int | None]], str]:
+) -> tuple[list[tuple[int, int | None]], dict[int, SafeString], str]:
     params = {
         "q": query,
         "mailboxes": mailbox_ids,
@@ -185,32 +200,24 @@ def _postgres_matches(
         "window": RECENT_WINDOW,
         "cap": MATCH_CAP,
         "walk": limit * 20,
+        "options": HEADLINE_OPTIONS,
     }
-    rows = _fetch(_RECENT_SQL, params)
+    rows = [(c, m, h) for c, m, h in _fetch(_RECENT_SQL, params)]
     strategy = "recent"
     if len(rows) < limit:
         capped = _fetch(_CAPPED_SQL, params)
         total = capped[0][2] if capped else 0
         if total < MATCH_CAP:
-            rows, strategy = [(c, m) for c, m, _ in capped], "capped"
+            rows, strategy = [(c, m, h) for c, m, _, h in capped], "capped"
         else:
-            rows, strategy = _fetch(_SORTED_SQL, params), "sorted"
-    pairs: list[tuple[int, int | None]] = [(c, m) for c, m in rows]
+            rows, strategy = list(_fetch(_SORTED_SQL, params)), "sorted"
+    pairs: list[tuple[int, int | None]] = [(c, m) for c, m, _ in rows]
+    highlights = {m: render_highlight(h or "") for _, m, h in rows}
     if len(pairs) < limit:
         seen = {c for c, _ in pairs}
         extra = _fetch(_CONVERSATION_SQL, {**params, "limit": limit})
         pairs += [(c, None) for (c,) in extra if c not in seen][: limit - len(pairs)]
-    return pairs, strategy
-
-
-def _postgres_highlights(query: str, message_ids: list[int]) -> dict[int, SafeString]:
-    if not message_ids:
-        return {}
-    rows = _fetch(
-        _HEADLINE_SQL,
-        {"q": query, "ids": message_ids, "options": HEADLINE_OPTIONS},
-    )
-    return {pk: render_highlight(text or "") for pk, text in rows}
+    return pairs, highlights, strategy
 
 
 # --- SQLite fallback ---------------------------------------------------------------

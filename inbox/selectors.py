@@ -12,12 +12,14 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Value,
     prefetch_related_objects,
 )
 from django.http import Http404
@@ -292,17 +294,6 @@ def forget_folder_counts(user: Any) -> None:
     cache.delete_many(keys)
 
 
-def mailbox_members(mailbox_ids: list[int]) -> list[Any]:
-    """Users who belong to any of the mailboxes, by name, each once."""
-    users = {
-        m.user.pk: m.user
-        for m in Membership.objects.filter(mailbox_id__in=mailbox_ids)
-        .select_related("user")
-        .order_by("user__first_name", "user__username")
-    }
-    return list(users.values())
-
-
 def other_conversations_of(
     conversation: Conversation, *, user: Any, limit: int = 5
 ) -> list[Conversation]:
@@ -424,15 +415,37 @@ def picker_options(user: Any, mailbox_id: int | None = None) -> dict[str, list]:
     key = f"picker-options:{','.join(map(str, mailbox_ids))}"
     options = cache.get(key)
     if options is None:
-        options = {
-            "members": [
-                {"id": user.pk, "name": user.get_full_name() or user.username}
-                for user in mailbox_members(mailbox_ids)
-            ],
-            "labels": [
-                {"id": label.pk, "name": label.name, "colour": label.colour}
-                for label in labels()
-            ],
-        }
+        options = _load_picker_options(mailbox_ids)
         cache.set(key, options, 60)
+    return options
+
+
+def _load_picker_options(mailbox_ids: list[int]) -> dict[str, list]:
+    """Members and labels in one round trip (UNION ALL), sorted for display."""
+    text = CharField()
+    members = Membership.objects.filter(mailbox_id__in=mailbox_ids).values_list(
+        Value("member", output_field=text),
+        "user_id",
+        "user__first_name",
+        "user__last_name",
+        "user__username",
+    )
+    all_labels = Label.objects.values_list(
+        Value("label", output_field=text),
+        "id",
+        "name",
+        "colour",
+        Value("", output_field=text),
+    )
+    seen: set[int] = set()
+    options: dict[str, list] = {"members": [], "labels": []}
+    for kind, pk, first, second, third in members.union(all_labels, all=True):
+        if kind == "label":
+            options["labels"].append({"id": pk, "name": first, "colour": second})
+        elif pk not in seen:
+            seen.add(pk)
+            name = f"{first} {second}".strip() or third
+            options["members"].append({"id": pk, "name": name})
+    options["members"].sort(key=lambda m: m["name"].lower())
+    options["labels"].sort(key=lambda label: label["name"])
     return options

@@ -66,10 +66,6 @@ def conversation_detail(request: HtmxHttpRequest, conversation_id: int) -> HttpR
     conversation = selectors.get_conversation_for(request.user, conversation_id)
     presence.touch(conversation, user=request.user)
     context = _page_context(request, conversation)
-    if not request.htmx:
-        context["history"] = selectors.other_conversations_of(
-            conversation, user=request.user
-        )
     return render(
         request,
         partial(request, "frontend/conversation/detail.html", "thread"),
@@ -185,6 +181,19 @@ def snooze(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
         return _refused(request, conversation_id, error)
     local = timezone.localtime(until).strftime("%a %d %b %H:%M")
     return _after_action(request, conversation, f"Snoozed until {local}.")
+
+
+@require_GET
+@login_required
+def customer_history(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
+    """The customer's other conversations, loaded into the sidebar after the page."""
+    conversation = selectors.get_conversation_for(request.user, conversation_id)
+    history = selectors.other_conversations_of(conversation, user=request.user)
+    return render(
+        request,
+        "frontend/conversation/_history.html",
+        {"conversation": conversation, "history": history},
+    )
 
 
 @require_POST

@@ -65,12 +65,7 @@ def test_conversation_page_interleaves_messages_and_events_in_time_order(
     ]
 
 
-def test_customer_sidebar_shows_details_and_other_conversations(
-    client, conversation, mailbox, agent
-):
-    earlier = ConversationFactory(
-        mailbox=mailbox, customer=conversation.customer, subject="Old question"
-    )
+def test_customer_sidebar_shows_details(client, conversation, agent):
     client.force_login(agent)
 
     sidebar = BeautifulSoup(
@@ -82,7 +77,24 @@ def test_customer_sidebar_shows_details_and_other_conversations(
     assert "FBI" in text
     assert "America/New_York" in text
     assert "Enterprise" in text
+
+
+def test_customer_history_lists_their_other_visible_conversations(
+    client, conversation, mailbox, other_mailbox, agent
+):
+    earlier = ConversationFactory(
+        mailbox=mailbox, customer=conversation.customer, subject="Old question"
+    )
+    ConversationFactory(
+        mailbox=other_mailbox, customer=conversation.customer, subject="Elsewhere"
+    )
+    client.force_login(agent)
+
+    response = client.get(f"/conversations/{conversation.pk}/history/", **HTMX)
+
+    text = BeautifulSoup(response.content, "html.parser").get_text(" ", strip=True)
     assert f"#{earlier.number} Old question" in text
+    assert "Elsewhere" not in text
 
 
 def test_assign_through_htmx_returns_the_header_and_triggers_a_refresh(
@@ -199,6 +211,7 @@ def test_snooze_without_a_future_time_is_refused(client, conversation, agent, un
         ("post", "/conversations/{c}/snooze/", {"preset": "4h"}),
         ("post", "/conversations/{c}/presence/", {"state": "viewing"}),
         ("get", "/conversations/{c}/new-messages/", {}),
+        ("get", "/conversations/{c}/history/", {}),
         ("get", "/messages/{m}/html/", {}),
         ("get", "/attachments/{a}/download/", {}),
     ],
@@ -210,6 +223,7 @@ def test_snooze_without_a_future_time_is_refused(client, conversation, agent, un
         "snooze",
         "presence",
         "new-messages",
+        "history",
         "message-html",
         "attachment",
     ],

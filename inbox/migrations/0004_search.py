@@ -42,11 +42,16 @@ CREATE TRIGGER inbox_conversation_search_vector_trg
 
 UPDATE inbox_message SET subject = subject;
 UPDATE inbox_conversation SET subject = subject;
-
--- Search: WHERE search_vector @@ websearch_to_tsquery(...) (inbox.search).
-CREATE INDEX IF NOT EXISTS message_search_gin ON inbox_message USING GIN (search_vector);
-CREATE INDEX IF NOT EXISTS conversation_search_gin ON inbox_conversation USING GIN (search_vector);
 """
+
+# Search: WHERE search_vector @@ websearch_to_tsquery(...) (inbox.search). Built
+# CONCURRENTLY, one statement each, so writes to messages are never blocked.
+INDEXES = [
+    "CREATE INDEX CONCURRENTLY IF NOT EXISTS message_search_gin "
+    "ON inbox_message USING GIN (search_vector)",
+    "CREATE INDEX CONCURRENTLY IF NOT EXISTS conversation_search_gin "
+    "ON inbox_conversation USING GIN (search_vector)",
+]
 
 BACKWARD = r"""
 DROP INDEX IF EXISTS conversation_search_gin;
@@ -61,6 +66,8 @@ DROP FUNCTION IF EXISTS inbox_message_search_vector();
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(FORWARD)
+        for statement in INDEXES:
+            schema_editor.execute(statement)
 
 
 def backward(apps, schema_editor):
@@ -69,8 +76,10 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False
+
     dependencies = [
-        ("inbox", "0002_initial"),
+        ("inbox", "0003_inbound_thread_index"),
     ]
 
     operations = [migrations.RunPython(forward, backward)]

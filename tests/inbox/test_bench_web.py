@@ -19,9 +19,12 @@ def test_bench_seed_makes_conversations_with_three_messages_each(settings, tmp_p
     assert Conversation.objects.filter(mailbox__name__startswith="Bench").count() == 40
     assert Message.objects.filter(mailbox__name__startswith="Bench").count() == 120
     assert Message.objects.filter(visible_text__contains=RARE_WORD).exists()
-    assert json.loads((tmp_path / "seed.json").read_text())["figures"][
-        "conversations_added"
-    ] == 40
+    assert (
+        json.loads((tmp_path / "seed.json").read_text())["figures"][
+            "conversations_added"
+        ]
+        == 40
+    )
 
 
 def test_bench_web_times_every_page_and_counts_queries(settings, tmp_path):

@@ -9,6 +9,7 @@ class InboxConfig(AppConfig):
     verbose_name = "Inbox"
 
     def ready(self) -> None:
+        from inbox.outbound import receivers  # noqa: F401  (connects auto-reply, tracking)
         from inbox.roles import ensure_roles
 
         # Groups need the permissions, which exist only after migrate finishes.

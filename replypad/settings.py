@@ -210,6 +210,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REPLYPAD_OUTBOX_DIR = Path(env_str("REPLYPAD_OUTBOX_DIR", str(VAR_DIR / "outbox")))
 REPLYPAD_UNDO_SECONDS = env_int("REPLYPAD_UNDO_SECONDS", 10)
+# Outbound (inbox.outbound): attempts before a transient ESP error becomes
+# "failed", and at most one auto-reply per customer and mailbox in this window.
+REPLYPAD_SEND_MAX_ATTEMPTS = env_int("REPLYPAD_SEND_MAX_ATTEMPTS", 6, minimum=1)
+REPLYPAD_AUTO_REPLY_INTERVAL_HOURS = env_int("REPLYPAD_AUTO_REPLY_INTERVAL_HOURS", 24)
 REPLYPAD_MAX_MESSAGE_BYTES = env_int("REPLYPAD_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
 REPLYPAD_BASE_URL = env_str("REPLYPAD_BASE_URL", "http://127.0.0.1:8000")
 REPLYPAD_BENCH_DIR = Path(

@@ -228,14 +228,37 @@ def queue_automatic_message(
     return message
 
 
+def _status_set_by_reply(message: Message) -> Event | None:
+    """The status change "send & resolve/pending" made with this reply, if it stands.
+
+    send_reply changes the status in the reply's own transaction, so it is the
+    first status event after the message and it is by the reply's author.
+    """
+    event = (
+        Event.objects.filter(
+            conversation_id=message.conversation_id,
+            kind="status_changed",
+            created_at__gte=message.created_at,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if (
+        event is None
+        or event.actor_id != message.author_id
+        or event.created_at - message.created_at > timedelta(seconds=5)
+        or event.data.get("old") not in STATUSES_AFTER_REPLY
+    ):
+        return None
+    return event
+
+
 @transaction.atomic
-def cancel_reply(
-    message: Message, *, by: Any, restore_status: str | None = None
-) -> Message:
+def cancel_reply(message: Message, *, by: Any) -> Message:
     """Undo-send: a queued message becomes cancelled and is never sent.
 
-    Raises UndoTooLate once a worker has claimed it. `restore_status` puts the
-    conversation back the way it was before "send & resolve".
+    Raises UndoTooLate once a worker has claimed it. A status the reply set
+    ("send & resolve") is put back, unless someone has changed it since.
     """
     _ensure_may_act(by, message.mailbox_id)
     cancelled = Message.objects.filter(
@@ -247,7 +270,7 @@ def cancel_reply(
         pk=message.conversation_id
     )
     events.record(conversation, "reply_cancelled", actor=by, message=message.pk)
-    changed = ["updated_at"]
+    changed = ["snippet", "updated_at"]
     if conversation.first_response_at == message.created_at:
         # The cancelled reply was never a response; the next real one will be.
         conversation.first_response_at = None
@@ -259,15 +282,12 @@ def cancel_reply(
         .only("visible_text")
         .first()
     )
-    conversation.snippet = (
-        " ".join(latest.visible_text.split())[: services.SNIPPET_LENGTH]
-        if latest
-        else ""
-    )
-    changed.append("snippet")
+    visible = latest.visible_text if latest else ""
+    conversation.snippet = " ".join(visible.split())[: services.SNIPPET_LENGTH]
     conversation.save(update_fields=changed)
-    if restore_status and restore_status != conversation.status:
-        services.change_status(conversation, status=restore_status, by=by)
+    status_event = _status_set_by_reply(message)
+    if status_event and status_event.data.get("new") == conversation.status:
+        services.change_status(conversation, status=status_event.data["old"], by=by)
     message.refresh_from_db()
     return message
 

@@ -9,6 +9,7 @@ dispatch or a retried webhook finds nothing to claim and does nothing.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import smtplib
 from collections.abc import Iterable
@@ -316,7 +317,11 @@ def retry_message(message: Message, *, by: Any) -> Message:
 
 
 def _failure_reason(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:500] or exc.__class__.__name__
+    try:
+        text = str(exc)
+    except Exception:  # an exception whose __str__ breaks still needs a reason
+        text = ""
+    return " ".join(text.split())[:500] or exc.__class__.__name__
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -452,7 +457,9 @@ def dispatch_due_messages(*, now: datetime | None = None, limit: int = 200) -> i
     )
     dispatched = 0
     for pk, message_id, send_after in due:
-        lease = f"replypad:outbound:dispatch:{message_id}:{send_after}"
+        stamp = send_after.timestamp() if send_after else 0
+        digest = hashlib.sha256(f"{message_id}:{stamp}".encode()).hexdigest()[:32]
+        lease = f"replypad:outbound:dispatch:{digest}"
         if cache.add(lease, 1, timeout=30):
             send_message_task.delay(pk)
             dispatched += 1

@@ -17,6 +17,7 @@ from anymail.exceptions import AnymailAPIError
 from django.core import mail
 
 from inbox.models import RawEmail
+from replypad.celery import app as celery_app
 from tests.factories import ConversationFactory, CustomerFactory, MessageFactory
 
 
@@ -57,11 +58,17 @@ class RawEmailFactory(factory.django.DjangoModelFactory):
 
 @pytest.fixture(name="esp")
 def esp_fixture(settings: Any) -> Iterator[list[Any]]:
-    """Outgoing mail goes to Anymail's test ESP; yields the list of sent emails."""
+    """Outgoing mail goes to Anymail's test ESP; yields the list of sent emails.
+
+    Tasks enqueued on commit run inline (eager), so no test leaves work in Redis;
+    the one real-worker test does not use this fixture.
+    """
     settings.EMAIL_BACKEND = "tests.inbox.outbound_support.FlakyEsp"
     FlakyEsp.failures = []
     mail.outbox = []
+    celery_app.conf.task_always_eager = True
     yield mail.outbox
+    celery_app.conf.task_always_eager = False
     FlakyEsp.failures = []
 
 

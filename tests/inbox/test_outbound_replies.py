@@ -370,12 +370,9 @@ def test_the_dispatcher_sends_due_replies_and_leaves_the_others(
     Message.objects.filter(pk=due.pk).update(
         send_after=timezone.now() - timedelta(seconds=1)
     )
-    send_message_task.app.conf.task_always_eager = True
-    try:
-        dispatched = dispatch_due_messages()
-        again = dispatch_due_messages()
-    finally:
-        send_message_task.app.conf.task_always_eager = False
+
+    dispatched = dispatch_due_messages()
+    again = dispatch_due_messages()
 
     due.refresh_from_db()
     waiting.refresh_from_db()

@@ -32,6 +32,16 @@
     });
   });
 
+  // htmx 2 does not swap 4xx answers; refusals from frontend.helpers.error_response
+  // (HX-Retarget: #flash) are meant to be shown, so let them through.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("HX-Retarget")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   document.body.addEventListener("conversation-changed", function () {
     var composer = document.getElementById("composer");
     if (!composer || !document.getElementById("thread") || !window.htmx) return;

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from email import policy
 from email.parser import BytesParser
 
 import pytest
+from django.utils import timezone
 
 from inbox.models import Message
 from inbox.outbound import deliver_message, loops
@@ -85,6 +87,18 @@ def test_a_template_that_tries_to_escape_the_sandbox_falls_back_to_the_default(
     _new_conversation(auto_mailbox, django_capture_on_commit_callbacks)
 
     assert _auto_replies().get().visible_text.startswith("Hi Dana,")
+
+
+def test_no_auto_reply_to_imported_history(
+    auto_mailbox, esp, django_capture_on_commit_callbacks
+):
+    _new_conversation(
+        auto_mailbox,
+        django_capture_on_commit_callbacks,
+        at=timezone.now() - timedelta(days=3),
+    )
+
+    assert not _auto_replies().exists()
 
 
 def test_no_auto_reply_when_the_mailbox_has_it_off(

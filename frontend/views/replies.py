@@ -63,6 +63,10 @@ def reply_send(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
             by=request.user,
             cc=request.POST.get("cc", ""),
             status_after=request.POST.get("status") or None,
+            template=outbound_selectors.template_for_reply(
+                conversation, request.POST.get("template")
+            ),
+            empathy_override_reason=request.POST.get("empathy_override_reason", ""),
         )
     except ReplypadError as error:
         return _refused(request, error, conversation.pk)

@@ -46,6 +46,10 @@ class ReplyCreateApi(APIView):
             allow_null=True,
             allow_blank=True,
         )
+        template = serializers.IntegerField(required=False, allow_null=True)
+        empathy_override_reason = serializers.CharField(
+            required=False, allow_blank=True, default=""
+        )
 
     @extend_schema(
         request=InputSerializer,
@@ -64,6 +68,10 @@ class ReplyCreateApi(APIView):
             cc=data["cc"],
             bcc=data["bcc"],
             status_after=data.get("status") or None,
+            template=outbound_selectors.template_for_reply(
+                conversation, data.get("template")
+            ),
+            empathy_override_reason=data["empathy_override_reason"],
         )
         return Response(
             ReplyOutputSerializer(message).data, status=status.HTTP_201_CREATED

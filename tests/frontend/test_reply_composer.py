@@ -10,6 +10,7 @@ from inbox.models import Conversation, Message
 from inbox.outbound import deliver_message, record_tracking_event, send_reply
 from tests.factories import MessageFactory
 from tests.inbox.outbound_support import (  # noqa: F401
+    CannedTemplateFactory,
     FlakyEsp,
     conversation_fixture,
     esp_error,
@@ -65,6 +66,19 @@ def test_sending_through_htmx_queues_the_reply_and_shows_undo(
     assert page.find("textarea", id="reply-body").get_text() == ""
     assert page.find("button", string="Undo") is not None
     assert "conversation-changed" in response["HX-Trigger"]
+
+
+def test_a_canned_reply_chosen_in_the_composer_is_recorded(
+    client, conversation, agent, esp
+):
+    template = CannedTemplateFactory()
+    client.force_login(agent)
+
+    client.post(
+        _send_url(conversation), {"body": "Sorry!", "template": template.pk}, **HTMX
+    )
+
+    assert Message.objects.get(kind=Message.Kind.REPLY).template == template
 
 
 def test_send_and_resolve_from_the_page_resolves(client, conversation, agent, esp):

@@ -4,7 +4,11 @@ import pytest
 
 from inbox.models import Conversation, Message
 from inbox.outbound import deliver_message
-from tests.inbox.outbound_support import conversation_fixture, esp_fixture  # noqa: F401
+from tests.inbox.outbound_support import (  # noqa: F401
+    CannedTemplateFactory,
+    conversation_fixture,
+    esp_fixture,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +47,38 @@ def test_a_reply_with_cc_and_status_resolves_and_copies(
     message = Message.objects.get(pk=response.json()["id"])
     assert message.cc == ["boss@example.test"]
     assert conversation.status == Conversation.Status.RESOLVED
+
+
+def test_a_reply_records_the_canned_reply_and_override_reason(
+    api_client, conversation, agent, esp
+):
+    template = CannedTemplateFactory(mailboxes=[conversation.mailbox])
+    api_client.force_authenticate(agent)
+
+    response = api_client.post(
+        _url(conversation),
+        {"body": "Sorry!", "template": template.pk, "empathy_override_reason": "VIP"},
+        format="json",
+    )
+
+    message = Message.objects.get(pk=response.json()["id"])
+    assert message.template == template
+    assert message.empathy_override_reason == "VIP"
+
+
+def test_a_canned_reply_of_another_mailbox_is_refused(
+    api_client, conversation, agent, other_mailbox, esp
+):
+    template = CannedTemplateFactory(mailboxes=[other_mailbox])
+    api_client.force_authenticate(agent)
+
+    response = api_client.post(
+        _url(conversation), {"body": "Hi", "template": template.pk}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "template" in response.json()
+    assert not Message.objects.filter(kind=Message.Kind.REPLY).exists()
 
 
 def test_token_auth_works_for_replies(api_client, conversation, agent, esp):

@@ -223,7 +223,7 @@ def test_a_bounce_shows_in_the_composer_and_on_the_timeline(
     outgoing = client.get(f"/conversations/{conversation.pk}/replies/outgoing/")
     page = client.get(f"/conversations/{conversation.pk}/").content.decode()
 
-    assert "Bounced: 550 5.1.1 User unknown" in outgoing.content.decode()
+    assert "Not delivered: 550 5.1.1 User unknown" in outgoing.content.decode()
     assert "the email to dana@example.test was not delivered" in page
 
 

@@ -421,3 +421,21 @@ def test_round_trip_the_customer_answer_threads_into_the_same_conversation(
     assert conversation.status == Conversation.Status.OPEN
     assert conversation.reopen_count == 1
     assert conversation.messages.count() == 3
+
+
+def test_without_an_esp_the_reply_lands_in_the_outbox_as_the_exact_eml(
+    conversation, agent, settings
+):
+    settings.EMAIL_BACKEND = "replypad.outbox.OutboxEmailBackend"
+    message = send_reply(conversation, body="Hello *Dana*", by=agent)
+
+    result = deliver_message(message.pk)
+
+    files = list(settings.REPLYPAD_OUTBOX_DIR.glob("*.eml"))
+    parsed = BytesParser(policy=policy.default).parsebytes(files[0].read_bytes())
+    assert result == "sent"
+    assert len(files) == 1
+    assert parsed["Message-ID"] == message.message_id
+    assert parsed["In-Reply-To"] == "<first@example.test>"
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert "<em>Dana</em>" in parsed.get_body(("html",)).get_content()

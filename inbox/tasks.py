@@ -14,7 +14,7 @@ def wake_snoozed_conversations_task() -> int:
 
 
 @shared_task(bind=True, max_retries=None)
-def send_message_task(self, message_id: int) -> str:  # type: ignore[no-untyped-def]
+def send_message_task(self, message_id: int) -> str:
     """Send one queued message; a run on a sent or cancelled message does nothing.
 
     Transient ESP errors come back as TransientSendError after the message is

@@ -637,6 +637,28 @@ def _tracked_message(event: AnymailTrackingEvent) -> Message | None:
     return None
 
 
+def _apply_delivery_status(
+    message: Message, *, status: str, recipient: str, detail: str
+) -> Message:
+    """Move a locked outgoing message to a later delivery status, never back."""
+    current = message.delivery_status
+    if current == Delivery.CANCELLED or _RANK.get(current, 0) >= _RANK[status]:
+        return message
+    message.delivery_status = status
+    message.delivery_detail = detail[:2000]
+    message.save(update_fields=["delivery_status", "delivery_detail"])
+    kind = _EVENT_KIND.get(status)
+    if kind:
+        events.record(
+            message.conversation,
+            kind,
+            message=message.pk,
+            recipient=recipient,
+            reason=message.delivery_detail,
+        )
+    return message
+
+
 @transaction.atomic
 def record_tracking_event(event: AnymailTrackingEvent) -> Message | None:
     """Apply an ESP delivery event (delivered, bounced, complained, ...) to our message.
@@ -651,24 +673,36 @@ def record_tracking_event(event: AnymailTrackingEvent) -> Message | None:
     message = _tracked_message(event)
     if message is None or not message.is_outbound:
         return None
-    current = message.delivery_status
-    if current == Delivery.CANCELLED or _RANK.get(current, 0) >= _RANK[status]:
-        return message
     detail = " ".join(
         str(part)
         for part in [event.reject_reason, event.description, event.mta_response]
         if part
-    )[:2000]
-    message.delivery_status = status
-    message.delivery_detail = detail
-    message.save(update_fields=["delivery_status", "delivery_detail"])
-    kind = _EVENT_KIND.get(status)
-    if kind:
-        events.record(
-            message.conversation,
-            kind,
-            message=message.pk,
-            recipient=event.recipient or "",
-            reason=detail,
-        )
-    return message
+    )
+    return _apply_delivery_status(
+        message, status=status, recipient=event.recipient or "", detail=detail
+    )
+
+
+@transaction.atomic
+def record_bounce_report(
+    *, mailbox_id: int, message_id: str, recipient: str = "", reason: str = ""
+) -> Message | None:
+    """A bounce that came back by email (a DSN) for one of our messages.
+
+    For the inbound pipeline: it passes the Message-ID the DSN quotes
+    (RFC 3464 returned headers). Unknown ids and repeats change nothing.
+    """
+    message = (
+        Message.objects.select_for_update()
+        .filter(mailbox_id=mailbox_id, message_id=message_id.strip())
+        .exclude(kind=Message.Kind.INBOUND)
+        .first()
+    )
+    if message is None:
+        return None
+    return _apply_delivery_status(
+        message,
+        status=Delivery.BOUNCED,
+        recipient=recipient,
+        detail=reason or "Returned by the recipient's mail server",
+    )

@@ -6,7 +6,7 @@ import pytest
 from anymail.signals import AnymailTrackingEvent, tracking
 
 from inbox.models import Event, Message
-from inbox.outbound import deliver_message, send_reply
+from inbox.outbound import deliver_message, record_bounce_report, send_reply
 from tests.inbox.outbound_support import conversation_fixture, esp_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -180,4 +180,28 @@ def test_a_webhook_for_an_unknown_message_is_accepted_and_ignored(
 
     sent_reply.refresh_from_db()
     assert response.status_code == 200
+    assert sent_reply.delivery_status == Delivery.SENT
+
+
+def test_a_bounce_that_comes_back_by_email_marks_the_reply(sent_reply):
+    message = record_bounce_report(
+        mailbox_id=sent_reply.mailbox_id,
+        message_id=sent_reply.message_id,
+        recipient="dana@example.test",
+        reason="550 5.1.1 User unknown",
+    )
+
+    assert message.delivery_status == Delivery.BOUNCED
+    assert Event.objects.get(kind="message_bounced").data["reason"] == (
+        "550 5.1.1 User unknown"
+    )
+
+
+def test_a_bounce_report_for_someone_elses_message_id_changes_nothing(sent_reply):
+    message = record_bounce_report(
+        mailbox_id=sent_reply.mailbox_id, message_id="<not-ours@example.test>"
+    )
+
+    sent_reply.refresh_from_db()
+    assert message is None
     assert sent_reply.delivery_status == Delivery.SENT

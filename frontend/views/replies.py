@@ -19,6 +19,7 @@ from inbox import outbound, selectors
 from inbox.models import Conversation, Message
 from inbox.outbound import selectors as outbound_selectors
 from replypad.errors import ReplypadError
+from templates_app.services import ask_values_from
 
 COMPOSER = "frontend/conversation/_composer.html"
 
@@ -43,6 +44,13 @@ def _composer(
     return trigger_client_event(response, "conversation-changed")
 
 
+def _typed_body(request: HtmxHttpRequest) -> str:
+    """The composer's own text box comes first in the form; the canned-reply
+    preview posts its rendered text as a later `body`, used only when the box
+    is empty."""
+    return next((b for b in request.POST.getlist("body") if b.strip()), "")
+
+
 def _refused(
     request: HtmxHttpRequest, error: ReplypadError, conversation_id: int
 ) -> HttpResponse:
@@ -59,13 +67,14 @@ def reply_send(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
     try:
         outbound.send_reply(
             conversation,
-            body=request.POST.get("body", ""),
+            body=_typed_body(request),
             by=request.user,
             cc=request.POST.get("cc", ""),
             status_after=request.POST.get("status") or None,
             template=outbound_selectors.template_for_reply(
                 conversation, request.POST.get("template")
             ),
+            ask=ask_values_from(request.POST),
             empathy_override_reason=request.POST.get("empathy_override_reason", ""),
         )
     except ReplypadError as error:

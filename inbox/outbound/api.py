@@ -47,6 +47,9 @@ class ReplyCreateApi(APIView):
             allow_blank=True,
         )
         template = serializers.IntegerField(required=False, allow_null=True)
+        ask = serializers.DictField(
+            child=serializers.CharField(allow_blank=True), required=False
+        )
         empathy_override_reason = serializers.CharField(
             required=False, allow_blank=True, default=""
         )
@@ -71,6 +74,7 @@ class ReplyCreateApi(APIView):
             template=outbound_selectors.template_for_reply(
                 conversation, data.get("template")
             ),
+            ask=data.get("ask"),
             empathy_override_reason=data["empathy_override_reason"],
         )
         return Response(

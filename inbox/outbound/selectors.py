@@ -68,10 +68,10 @@ def has_in_flight(messages: list[Message]) -> bool:
 
 
 def template_for_reply(conversation: Conversation, template_id: Any) -> Any:
-    """The active canned reply with this id usable in the conversation's mailbox.
+    """The canned reply with this id, if the conversation's mailbox may use it.
 
     None when no id was given; TemplateNotUsable when the id names nothing the
-    mailbox may use (inactive, scoped to other mailboxes, or missing).
+    mailbox may use (scoped to other mailboxes, or missing).
     """
     from templates_app.models import CannedTemplate
 
@@ -81,8 +81,9 @@ def template_for_reply(conversation: Conversation, template_id: Any) -> Any:
         template_id = int(template_id)
     except (TypeError, ValueError):
         raise TemplateNotUsable("Unknown canned reply") from None
+    # Retired ones are found too, so the send-time render can say "retired".
     template = (
-        CannedTemplate.objects.filter(pk=template_id, is_active=True)
+        CannedTemplate.objects.filter(pk=template_id)
         .filter(Q(mailboxes=None) | Q(mailboxes=conversation.mailbox_id))
         .first()
     )

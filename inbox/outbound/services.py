@@ -14,7 +14,7 @@ import hashlib
 import logging
 import smtplib
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -131,6 +131,15 @@ def _queue_message(
     )
 
 
+def _render_template(
+    template: Any, conversation: Conversation, *, ask: Any, agent: Any
+) -> Any:
+    """templates_app's send-time render: refuses missing values, counts the use."""
+    from templates_app.services import render_for_send
+
+    return render_for_send(template, conversation, ask=ask or {}, agent=agent)
+
+
 def send_reply(
     conversation: Conversation,
     *,
@@ -140,6 +149,7 @@ def send_reply(
     bcc: Iterable[str] | str = (),
     status_after: str | None = None,
     template: Any = None,
+    ask: Mapping[str, Any] | None = None,
     subject: str | None = None,
     empathy_findings: list[Any] | None = None,
     empathy_override_reason: str = "",
@@ -148,13 +158,21 @@ def send_reply(
 
     Validates everything that becomes a header before storing anything (CR/LF
     is refused with the field named). Applies `status_after` (open, pending,
-    resolved) at once. Sends nothing until commit: with REPLYPAD_UNDO_SECONDS
+    resolved) at once. With a canned `template`, templates_app renders it with
+    `ask` and refuses while values are missing (MissingValues); an empty body
+    then sends the rendered text. Sends nothing until commit: with REPLYPAD_UNDO_SECONDS
     = 0 the send task is enqueued on commit, otherwise beat's dispatcher picks
     the row up when `send_after` passes.
     """
     if not is_member(by, conversation.mailbox_id):
         raise NotAMember("You are not a member of this mailbox")
     body = (body or "").strip()
+    if template is not None:
+        rendered = _render_template(template, conversation, ask=ask, agent=by)
+        # The agent may have tailored the inserted text; an empty box sends it as is.
+        body = body or rendered.body.strip()
+        if subject is None and template.subject.strip():
+            subject = rendered.subject
     if not body:
         raise EmptyReply("Write a reply before sending")
     if len(body) > MAX_BODY_CHARS:

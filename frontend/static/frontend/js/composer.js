@@ -42,6 +42,18 @@
     }
   });
 
+  // A canned reply's preview puts its rendered text into the reply box, where
+  // the agent can tailor it; once they edit it, later previews leave it alone.
+  document.addEventListener("htmx:afterSettle", function () {
+    var rendered = document.getElementById("template-rendered-body");
+    var box = document.getElementById("reply-body");
+    if (!rendered || !box) return;
+    if (box.value.trim() === "" || box.value === box.dataset.inserted) {
+      box.value = rendered.value;
+      box.dataset.inserted = rendered.value;
+    }
+  });
+
   document.body.addEventListener("conversation-changed", function () {
     var composer = document.getElementById("composer");
     if (!composer || !document.getElementById("thread") || !window.htmx) return;

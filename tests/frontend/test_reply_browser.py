@@ -4,7 +4,12 @@ import pytest
 from playwright.sync_api import expect
 
 from inbox.models import Conversation, Message
-from tests.factories import ConversationFactory, CustomerFactory, MessageFactory
+from tests.factories import (
+    CannedTemplateFactory,
+    ConversationFactory,
+    CustomerFactory,
+    MessageFactory,
+)
 from tests.inbox.outbound_support import esp_fixture  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -71,3 +76,32 @@ def test_an_empty_reply_shows_an_error_and_sends_nothing(
 
     expect(page.locator("#flash")).to_contain_text("Write a reply before sending")
     assert not Message.objects.filter(kind=Message.Kind.REPLY).exists()
+
+
+def test_agent_inserts_a_canned_reply_tailors_it_and_sends(
+    page, login, live_server, agent, conversation, esp, settings
+):
+    settings.REPLYPAD_UNDO_SECONDS = 0
+    CannedTemplateFactory(
+        name="Late order",
+        shortcut="late",
+        body="Hi {{ customer.first_name }}, I'm sorry order {{ ask.order_number }} "
+        "is late. I will update you by 17:00 today.",
+    )
+    login(page, agent)
+    page.goto(f"{live_server.url}/conversations/{conversation.pk}/")
+
+    page.get_by_label("Insert canned reply").fill("/late")
+    page.get_by_label("Insert canned reply").press("Enter")
+    page.get_by_label("Order number").fill("A-1042")
+    expect(page.locator("#reply-body")).to_have_value(
+        "Hi Dana, I'm sorry order A-1042 is late. I will update you by 17:00 today."
+    )
+    page.locator("#reply-body").press("End")
+    page.locator("#reply-body").type(" — Alice")
+    page.get_by_role("button", name="Send & set pending").click()
+
+    expect(page.locator("#thread .message-reply .delivery")).to_have_text("Sent")
+    message = Message.objects.get(kind=Message.Kind.REPLY)
+    assert message.visible_text.endswith("by 17:00 today. — Alice")
+    assert message.template.shortcut == "late"

@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from inbox.models import Conversation, Message
 from inbox.outbound import deliver_message, record_tracking_event, send_reply
-from tests.factories import MessageFactory
+from tests.factories import CannedTemplateFactory, MessageFactory
 from tests.inbox.outbound_support import (  # noqa: F401
-    CannedTemplateFactory,
     FlakyEsp,
     conversation_fixture,
     esp_error,

@@ -18,7 +18,6 @@ from django.core import mail
 
 from inbox.models import RawEmail
 from replypad.celery import app as celery_app
-from templates_app.models import CannedTemplate
 from tests.factories import ConversationFactory, CustomerFactory, MessageFactory
 
 
@@ -55,23 +54,6 @@ class RawEmailFactory(factory.django.DjangoModelFactory):
     raw = b"From: someone@example.test\r\n\r\nHello\r\n"
     sha256 = factory.Sequence(lambda n: f"{n:064x}")
     size = factory.LazyAttribute(lambda r: len(r.raw))
-
-
-class CannedTemplateFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = CannedTemplate
-        skip_postgeneration_save = True
-
-    name = factory.Sequence(lambda n: f"Apology {n}")
-    shortcut = factory.Sequence(lambda n: f"apology-{n}")
-    body = "I am sorry about this, {{ customer.first_name }}."
-
-    @factory.post_generation
-    def mailboxes(
-        template: Any, create: bool, extracted: list | None, **kwargs: Any
-    ) -> None:
-        if extracted:
-            template.mailboxes.set(extracted)
 
 
 @pytest.fixture(name="esp")

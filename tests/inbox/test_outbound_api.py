@@ -4,8 +4,8 @@ import pytest
 
 from inbox.models import Conversation, Message
 from inbox.outbound import deliver_message
+from tests.factories import CannedTemplateFactory
 from tests.inbox.outbound_support import (  # noqa: F401
-    CannedTemplateFactory,
     conversation_fixture,
     esp_fixture,
 )

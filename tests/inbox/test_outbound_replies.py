@@ -29,6 +29,8 @@ from inbox.outbound.errors import (
 )
 from inbox.tasks import send_message_task
 from inbox.tokens import conversation_id_from_address
+from templates_app.errors import MissingValues, TemplateInactive
+from tests.factories import CannedTemplateFactory
 from tests.inbox.outbound_support import (  # noqa: F401
     FlakyEsp,
     conversation_fixture,
@@ -439,3 +441,46 @@ def test_without_an_esp_the_reply_lands_in_the_outbox_as_the_exact_eml(
     assert parsed["In-Reply-To"] == "<first@example.test>"
     assert parsed.get_content_type() == "multipart/alternative"
     assert "<em>Dana</em>" in parsed.get_body(("html",)).get_content()
+
+
+def test_an_empty_box_with_a_canned_reply_sends_the_rendered_text(
+    conversation, agent, esp
+):
+    template = CannedTemplateFactory(
+        subject="",
+        body="Hi {{ customer.first_name }}, order {{ ask.order }} ships today.",
+    )
+
+    message = send_reply(
+        conversation, body="", by=agent, template=template, ask={"order": "A-1"}
+    )
+
+    assert message.visible_text == "Hi Dana, order A-1 ships today."
+    assert message.subject == "Re: Order 1234 never arrived"
+    assert message.template == template
+
+
+def test_the_agents_tailored_text_wins_over_the_canned_reply(conversation, agent, esp):
+    template = CannedTemplateFactory(body="Hi {{ customer.first_name }}.")
+
+    message = send_reply(
+        conversation, body="Hi Dana, so sorry!", by=agent, template=template
+    )
+
+    assert message.visible_text == "Hi Dana, so sorry!"
+
+
+def test_a_canned_reply_with_missing_values_blocks_sending(conversation, agent, esp):
+    template = CannedTemplateFactory(body="Order {{ ask.order }} ships today.")
+
+    with pytest.raises(MissingValues):
+        send_reply(conversation, body="", by=agent, template=template, ask={})
+
+    assert not Message.objects.filter(kind=Message.Kind.REPLY).exists()
+
+
+def test_a_retired_canned_reply_cannot_be_sent(conversation, agent, esp):
+    template = CannedTemplateFactory(is_active=False)
+
+    with pytest.raises(TemplateInactive):
+        send_reply(conversation, body="Hi", by=agent, template=template)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,12 +30,14 @@ class AddressListField(serializers.ListField):
         return super().to_internal_value(data)
 
 
+@extend_schema_serializer(component_name="ReplyQueued")
 class ReplyOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     delivery_status = serializers.CharField()
 
 
 class ReplyCreateApi(APIView):
+    @extend_schema_serializer(component_name="ReplyInput")
     class InputSerializer(serializers.Serializer):
         body = serializers.CharField(trim_whitespace=False)
         cc = AddressListField(required=False, default=list)

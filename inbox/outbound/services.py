@@ -86,9 +86,15 @@ def _undo_seconds() -> int:
 
 
 def _enqueue_on_commit(message_id: int) -> None:
+    """Ask a worker to send right after commit.
+
+    robust=True: if the broker is down the reply is still stored and queued,
+    and beat's dispatcher sends it once the broker is back; the agent gets no
+    error for a send that will happen anyway.
+    """
     from inbox.tasks import send_message_task
 
-    send_message_task.delay_on_commit(message_id)
+    transaction.on_commit(lambda: send_message_task.delay(message_id), robust=True)
 
 
 def _queue_message(

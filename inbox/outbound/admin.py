@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from inbox import outbound
 from inbox.models import Message
-from inbox.outbound import services
 from replypad.errors import ReplypadError
 
 
@@ -17,7 +17,7 @@ def retry_sending(
 ) -> None:
     requeued = 0
     for message in queryset.filter(delivery_status=Message.DeliveryStatus.FAILED):
-        services.retry_message(message, by=request.user)
+        outbound.retry_message(message, by=request.user)
         requeued += 1
     modeladmin.message_user(request, f"{requeued} message(s) queued to send again.")
 
@@ -29,7 +29,7 @@ def cancel_sending(
     cancelled = 0
     for message in queryset.filter(delivery_status=Message.DeliveryStatus.QUEUED):
         try:
-            services.cancel_reply(message, by=request.user)
+            outbound.cancel_reply(message, by=request.user)
         except ReplypadError as error:
             modeladmin.message_user(request, error.message, level=messages.WARNING)
         else:

@@ -14,9 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inbox import selectors
+from inbox import outbound, selectors
 from inbox.outbound import selectors as outbound_selectors
-from inbox.outbound import services
 
 
 class AddressListField(serializers.ListField):
@@ -66,7 +65,7 @@ class ReplyCreateApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        message = services.send_reply(
+        message = outbound.send_reply(
             conversation,
             body=data["body"],
             by=request.user,
@@ -92,7 +91,7 @@ class ReplyCancelApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         message = outbound_selectors.get_message_for(request.user, pk)
-        message = services.cancel_reply(message, by=request.user)
+        message = outbound.cancel_reply(message, by=request.user)
         return Response(ReplyOutputSerializer(message).data)
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from anymail.signals import AnymailTrackingEvent, tracking
+from anymail import signals as anymail_signals
+from anymail.signals import AnymailTrackingEvent
 from django.dispatch import receiver
 
 from inbox.models import Message
-from inbox.outbound import services
+from inbox.outbound import autoreply, tracking
 from inbox.signals import message_added
 
 logger = logging.getLogger(__name__)
@@ -28,15 +29,15 @@ def auto_reply_on_new_conversation(
     if kwargs.get("created_conversation") is False:
         return
     try:
-        services.send_auto_reply(message_id)
+        autoreply.send_auto_reply(message_id)
     except Exception:
         # The customer's message is stored and threaded; a failed acknowledgement
         # must not fail the ingestion that triggered it.
         logger.exception("Auto-reply for message %s failed", message_id)
 
 
-@receiver(tracking, dispatch_uid="inbox.outbound.tracking")
+@receiver(anymail_signals.tracking, dispatch_uid="inbox.outbound.tracking")
 def delivery_event(
     sender: Any, *, event: AnymailTrackingEvent, esp_name: str, **kwargs: Any
 ) -> None:
-    services.record_tracking_event(event)
+    tracking.record_tracking_event(event)

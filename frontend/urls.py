@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend.views import conversation, inbox, outbox, replies
+from frontend.views import conversation, inbound, inbox, outbox, replies
 from frontend.views import templates as canned
 
 app_name = "frontend"
@@ -35,6 +35,10 @@ urlpatterns = [
     path("replies/<int:message_id>/retry/", replies.reply_retry, name="reply-retry"),
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox-message"),
+    path("inbound/", inbound.inbound_problems, name="inbound-problems"),
+    path(
+        "inbound/<int:raw_email_id>/retry/", inbound.inbound_retry, name="inbound-retry"
+    ),
     # Canned replies: library, editor, composer picker.
     path("templates/", canned.template_list, name="template-list"),
     path("templates/new/", canned.template_edit, name="template-new"),

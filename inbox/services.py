@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from empathy.sentiment import score_text
@@ -63,7 +64,12 @@ def get_or_create_customer(email: str, *, name: str = "") -> Customer:
     A name learnt later fills a blank one but never overwrites what an agent typed.
     """
     email = email.strip()
-    customer = Customer.objects.filter(email__iexact=email).first()
+    # lower(email) = lower(?) uses the customer_email_ci_unique index; iexact's
+    # UPPER() would scan the table on every inbound email.
+    same_email = Customer.objects.alias(email_lower=Lower("email")).filter(
+        email_lower=email.lower()
+    )
+    customer = same_email.first()
     if customer is None:
         try:
             with transaction.atomic():
@@ -71,7 +77,7 @@ def get_or_create_customer(email: str, *, name: str = "") -> Customer:
                     email=email, name=name.strip(), first_name=guess_first_name(name)
                 )
         except IntegrityError:  # created concurrently: the unique index decided
-            customer = Customer.objects.get(email__iexact=email)
+            customer = same_email.get()
     if name.strip() and not customer.name:
         customer.name = name.strip()
         customer.first_name = customer.first_name or guess_first_name(name)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from inbox import services
+from inbox.imap import fetch_all_accounts
 
 
 @shared_task
@@ -35,3 +36,9 @@ def dispatch_due_messages_task() -> int:
     from inbox import outbound
 
     return outbound.dispatch_due_messages()
+
+
+@shared_task
+def fetch_mail_task() -> int:
+    """Poll every enabled IMAP account; returns how many messages were read."""
+    return sum(result.fetched for result in fetch_all_accounts())

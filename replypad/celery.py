@@ -25,4 +25,10 @@ app.conf.beat_schedule = {
         "task": "inbox.tasks.dispatch_due_messages_task",
         "schedule": 2.0,
     },
+    # IMAP mailboxes are polled every minute: new mail shows within a minute, and
+    # the per-account cache lock stops a slow server from being polled twice.
+    "fetch-mail": {
+        "task": "inbox.tasks.fetch_mail_task",
+        "schedule": 60.0,
+    },
 }

@@ -9,14 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-import factory
 import pytest
 import requests
 from anymail.backends.test import EmailBackend as AnymailTestBackend
 from anymail.exceptions import AnymailAPIError
 from django.core import mail
 
-from inbox.models import RawEmail
 from replypad.celery import app as celery_app
 from tests.factories import ConversationFactory, CustomerFactory, MessageFactory
 
@@ -44,16 +42,6 @@ def esp_error(status: int | None, text: str = "") -> AnymailAPIError:
     return AnymailAPIError(
         f"ESP API response {status}", status_code=status, response=response
     )
-
-
-class RawEmailFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = RawEmail
-
-    source = RawEmail.Source.IMPORT
-    raw = b"From: someone@example.test\r\n\r\nHello\r\n"
-    sha256 = factory.Sequence(lambda n: f"{n:064x}")
-    size = factory.LazyAttribute(lambda r: len(r.raw))
 
 
 @pytest.fixture(name="esp")

@@ -10,9 +10,9 @@ import time_machine
 from anymail.exceptions import AnymailRecipientsRefused
 from django.utils import timezone
 
-from inbox import services
 from inbox.errors import InvalidStatusChange, NotAMember, UnsafeHeaderValue
-from inbox.models import Conversation, Event, Message
+from inbox.ingest import ingest_raw_email
+from inbox.models import Conversation, Event, Message, RawEmail
 from inbox.outbound import (
     cancel_reply,
     deliver_message,
@@ -384,7 +384,7 @@ def test_the_dispatcher_sends_due_replies_and_leaves_the_others(
     assert [email.body.split()[0] for email in esp] == ["Due"]
 
 
-def test_round_trip_the_customer_answer_threads_into_the_same_conversation(
+def test_round_trip_the_customer_answer_is_ingested_into_the_same_conversation(
     conversation, agent, esp
 ):
     message = send_reply(
@@ -399,30 +399,39 @@ def test_round_trip_the_customer_answer_threads_into_the_same_conversation(
     answer["Message-ID"] = "<answer@example.test>"
     answer["In-Reply-To"] = sent["Message-ID"]
     answer["References"] = f"{sent['References']} {sent['Message-ID']}"
-    answer.set_content("Thank you, it arrived!")
-    eml = answer.as_bytes()
+    answer.set_content("Thank you, it arrived!\n\n> We are on it.")
 
-    received = BytesParser(policy=policy.default).parsebytes(eml)
-    conversation_id = conversation_id_from_address(str(received["To"]))
-    parent = Message.objects.get(
-        conversation_id=conversation_id, message_id=received["In-Reply-To"]
-    )
-    services.append_message(
-        parent.conversation,
-        kind=Message.Kind.INBOUND,
-        from_email="dana@example.test",
-        text=received.get_body(("plain",)).get_content(),
-        message_id=received["Message-ID"],
-        in_reply_to=received["In-Reply-To"],
-        references=received["References"],
-    )
+    result = ingest_raw_email(answer.as_bytes(), source=RawEmail.Source.WEBHOOK)
 
     conversation.refresh_from_db()
-    assert conversation_id == conversation.pk
-    assert parent.pk == message.pk
+    latest = conversation.messages.order_by("-created_at", "-id").first()
+    assert result.status == "threaded"
+    assert result.conversation_id == conversation.pk
+    assert latest.in_reply_to == message.message_id
+    assert latest.visible_text.startswith("Thank you, it arrived!")
     assert conversation.status == Conversation.Status.OPEN
     assert conversation.reopen_count == 1
     assert conversation.messages.count() == 3
+
+
+def test_round_trip_threads_on_the_reply_token_even_without_in_reply_to(
+    conversation, agent, esp
+):
+    message = send_reply(conversation, body="We are on it.", by=agent)
+    deliver_message(message.pk)
+    sent = BytesParser(policy=policy.default).parsebytes(esp[0].message().as_bytes())
+    answer = EmailMessage()
+    answer["From"] = "dana@example.test"
+    answer["To"] = sent["Reply-To"]
+    answer["Subject"] = "Something else entirely"
+    answer["Message-ID"] = "<answer-2@example.test>"
+    answer.set_content("One more thing.")
+
+    result = ingest_raw_email(answer.as_bytes(), source=RawEmail.Source.WEBHOOK)
+
+    assert conversation_id_from_address(str(sent["Reply-To"])) == conversation.pk
+    assert result.status == "threaded"
+    assert result.conversation_id == conversation.pk
 
 
 def test_without_an_esp_the_reply_lands_in_the_outbox_as_the_exact_eml(

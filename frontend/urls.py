@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend.views import conversation, inbound, inbox, outbox
+from frontend.views import conversation, inbound, inbox, outbox, replies
 from frontend.views import templates as canned
 
 app_name = "frontend"
@@ -21,6 +21,18 @@ urlpatterns = [
         conversation.conversation_detail,
         name="conversation-detail",
     ),
+    path(
+        "conversations/<int:conversation_id>/replies/",
+        replies.reply_send,
+        name="reply-send",
+    ),
+    path(
+        "conversations/<int:conversation_id>/replies/outgoing/",
+        replies.reply_outgoing,
+        name="reply-outgoing",
+    ),
+    path("replies/<int:message_id>/undo/", replies.reply_undo, name="reply-undo"),
+    path("replies/<int:message_id>/retry/", replies.reply_retry, name="reply-retry"),
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox-message"),
     path("inbound/", inbound.inbound_problems, name="inbound-problems"),

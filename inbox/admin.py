@@ -21,6 +21,7 @@ from inbox.models import (
     Message,
     RawEmail,
 )
+from inbox.outbound.admin import cancel_sending, retry_sending
 
 
 class MembershipInline(admin.TabularInline):
@@ -112,6 +113,7 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ["message_id", "from_email", "subject"]
     raw_id_fields = ["conversation", "raw_email", "author", "template"]
     exclude = ["search_vector"]
+    actions = [retry_sending, cancel_sending]
 
 
 @admin.register(Attachment)

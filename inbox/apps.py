@@ -13,6 +13,7 @@ class InboxConfig(AppConfig):
 
         from inbox.ingest.pipeline import forget_mailbox_addresses
         from inbox.ingest.webhooks import handle_inbound
+        from inbox.outbound import receivers  # noqa: F401  (connects auto-reply, tracking)
         from inbox.roles import ensure_roles
 
         # Groups need the permissions, which exist only after migrate finishes.

@@ -7,8 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -87,13 +86,16 @@ def get_or_create_customer(email: str, *, name: str = "") -> Customer:
 
 
 def next_value(name: str) -> int:
-    """Advance a named counter; the row lock serialises concurrent callers."""
-    Sequence.objects.get_or_create(name=name)
-    sequence = Sequence.objects.select_for_update().get(name=name)
-    sequence.value = F("value") + 1
-    sequence.save(update_fields=["value"])
-    sequence.refresh_from_db(fields=["value"])
-    return sequence.value
+    """Advance a named counter in one statement; the row lock it takes serialises
+    concurrent callers until their transaction ends."""
+    table = connection.ops.quote_name(Sequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (name, value) VALUES (%s, 1) "  # noqa: S608 - table name from the model
+            f"ON CONFLICT (name) DO UPDATE SET value = {table}.value + 1 RETURNING value",
+            [name],
+        )
+        return cursor.fetchone()[0]
 
 
 @transaction.atomic

@@ -174,7 +174,7 @@ INSERT INTO inbox_conversation (
     sentiment_first, sentiment_last, milestone)
 SELECT %(base)s + g,
        (%(mailboxes)s::bigint[])[1 + g %% 3],
-       %(first_customer)s + (g * 7919) %% %(customers)s,
+       %(first_customer)s + (g::bigint * 7919) %% %(customers)s,
        'Question about ' || (%(words)s::text[])[1 + (g * 31) %% %(nwords)s] || ' ' || g,
        CASE WHEN r < 0.10 THEN 'open' WHEN r < 0.15 THEN 'pending'
             WHEN r < 0.17 THEN 'snoozed' ELSE 'resolved' END,

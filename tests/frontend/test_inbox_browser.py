@@ -55,6 +55,7 @@ def test_agent_assigns_labels_and_resolves_without_reloading(
     page.keyboard.press("l")
     page.get_by_role("button", name="Add label").click()
     expect(page.locator(".current-labels")).to_contain_text("billing")
+    expect(page.locator("#thread")).to_contain_text("added label billing")
     page.keyboard.press("e")
 
     expect(page.locator("#conversation-header .status")).to_have_text("Resolved")

@@ -49,6 +49,14 @@
   document.addEventListener("focusout", function () { setTimeout(report, 0); });
   document.addEventListener("input", report);
 
+  // Each poll reports the newest message on screen, so a thread refreshed after
+  // an action does not keep warning about messages already shown.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt.id === "presence") {
+      event.detail.parameters.after = String(replypad.lastSeenMessage());
+    }
+  });
+
   window.addEventListener("pagehide", function () {
     const csrf = document.querySelector("[name=csrfmiddlewaretoken]");
     if (!csrf) return;

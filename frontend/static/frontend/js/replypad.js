@@ -50,16 +50,27 @@
     return true;
   };
 
+  // The newest message the agent has on screen (the thread may have been
+  // refreshed since the page loaded).
+  replypad.lastSeenMessage = function () {
+    const page = document.querySelector("[data-page=conversation]");
+    let newest = page ? Number(page.dataset.lastMessage || 0) : 0;
+    document.querySelectorAll(".thread .message[id^=message-]").forEach(function (el) {
+      newest = Math.max(newest, Number(el.id.slice("message-".length)) || 0);
+    });
+    return newest;
+  };
+
   // Held send. The composer calls, before it sends:
   //   const ok = await window.replypad.checkBeforeSend();
-  // It resolves true when nothing new arrived since the page loaded (or the agent
-  // chose "Send anyway"), false when the agent wants to read the new messages
-  // first. Forms with id="reply-form" are checked automatically, for htmx
-  // (htmx:confirm) and plain submits alike.
-  replypad.checkBeforeSend = async function (options) {
+  // It resolves true when nothing new arrived since the newest message on screen
+  // (or the agent chose "Send anyway"), false when the agent wants to read the
+  // new messages first. The Outbound composer (composer.js) calls it from
+  // htmx:confirm on #reply-form; a plain (non-htmx) #reply-form is checked here.
+  replypad.checkBeforeSend = async function () {
     const page = document.querySelector("[data-page=conversation]");
     if (!page) return true;
-    const after = (options && options.after) || page.dataset.lastMessage || "0";
+    const after = String(replypad.lastSeenMessage());
     let arrived = [];
     try {
       const response = await fetch(
@@ -118,15 +129,6 @@
       read.focus();
     });
   }
-
-  document.addEventListener("htmx:confirm", function (event) {
-    const form = event.target.closest && event.target.closest("#reply-form");
-    if (!form || form.dataset.checked === "1") return;
-    event.preventDefault();
-    replypad.checkBeforeSend().then(function (ok) {
-      if (ok) event.detail.issueRequest(true);
-    });
-  });
 
   document.addEventListener("submit", function (event) {
     const form = event.target;

@@ -17,3 +17,4 @@ urlpatterns = [
     path("", include("inbox.ingest.api")),
     path("", include("templates_app.api")),
 ]
+urlpatterns += [path("", include("inbox.api_presence"))]

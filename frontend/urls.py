@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from frontend.views import conversation, inbox, outbox
+from frontend.views import notes as notes_views
 
 app_name = "frontend"
 
@@ -22,4 +23,63 @@ urlpatterns = [
     ),
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox-message"),
+]
+
+# Notes, followers and notifications (notes app).
+urlpatterns += [
+    path(
+        "conversations/<int:conversation_id>/notes/",
+        notes_views.note_create,
+        name="note-create",
+    ),
+    path(
+        "conversations/<int:conversation_id>/mentions/",
+        notes_views.mention_suggestions,
+        name="note-mentions",
+    ),
+    path(
+        "conversations/<int:conversation_id>/follow/",
+        notes_views.follow,
+        name="conversation-follow",
+    ),
+    path(
+        "conversations/<int:conversation_id>/unfollow/",
+        notes_views.unfollow,
+        name="conversation-unfollow",
+    ),
+    path("notes/<int:note_id>/edit/", notes_views.note_edit, name="note-edit"),
+    path("notes/<int:note_id>/pin/", notes_views.note_pin, name="note-pin"),
+    path("notes/<int:note_id>/unpin/", notes_views.note_unpin, name="note-unpin"),
+    path("notes/<int:note_id>/history/", notes_views.note_history, name="note-history"),
+    path(
+        "notes/attachments/<int:attachment_id>/",
+        notes_views.note_attachment,
+        name="note-attachment",
+    ),
+    path("notifications/", notes_views.notifications, name="notifications"),
+    path(
+        "notifications/bell/",
+        notes_views.notification_bell,
+        name="notification-bell",
+    ),
+    path(
+        "notifications/read-all/",
+        notes_views.notifications_read_all,
+        name="notifications-read-all",
+    ),
+    path(
+        "notifications/settings/",
+        notes_views.notification_settings,
+        name="notification-settings",
+    ),
+    path(
+        "notifications/<int:notification_id>/",
+        notes_views.notification_open,
+        name="notification-open",
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notes_views.notification_read,
+        name="notification-read",
+    ),
 ]

@@ -128,6 +128,28 @@ def followers_for(conversation: Conversation) -> list[Follower]:
     )
 
 
+@dataclass(frozen=True)
+class FollowerBox:
+    """What the conversation sidebar shows about followers, for one viewer."""
+
+    conversation: Conversation
+    followers: list[Follower]
+    is_following: bool
+    addable: list[Any]
+
+
+def follower_box(conversation: Conversation, user: Any) -> FollowerBox:
+    """Followers, whether `user` is one, and the members who could be added (2 queries)."""
+    followers = followers_for(conversation)
+    following = {follower.user_id for follower in followers}
+    addable = [
+        member
+        for member in mailbox_members(conversation.mailbox_id)
+        if member.pk not in following
+    ]
+    return FollowerBox(conversation, followers, user.pk in following, addable)
+
+
 def is_following(conversation: Conversation, user: Any) -> bool:
     return Follower.objects.filter(conversation=conversation, user=user).exists()
 

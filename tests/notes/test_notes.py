@@ -105,7 +105,9 @@ def test_only_the_author_may_edit_a_note(conversation, agent, teammate):
 
 
 def test_pinning_and_unpinning_a_note(conversation, agent, teammate):
-    note = services.add_note(conversation, body="Refund approved by finance", by=agent).note
+    note = services.add_note(
+        conversation, body="Refund approved by finance", by=agent
+    ).note
 
     services.pin_note(note, by=teammate)
     pinned = selectors.pinned_notes_for(conversation)

@@ -87,12 +87,16 @@ class ConversationNotesApi(GenericAPIView):
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = NoteSerializer
+    queryset = Note.objects.none()  # for the schema; rows come from notes_for
 
     class InputSerializer(serializers.Serializer):
         body = serializers.CharField(allow_blank=True, trim_whitespace=False)
         attachments = serializers.ListField(
             child=serializers.FileField(), required=False, default=list
         )
+
+        class Meta:
+            ref_name = "ConversationNotesInput"
 
     @extend_schema(responses=NoteSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
@@ -119,6 +123,9 @@ class NoteDetailApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+        class Meta:
+            ref_name = "NoteDetailInput"
 
     @extend_schema(responses=NoteSerializer)
     def get(self, request: Request, note_id: int) -> Response:
@@ -174,6 +181,9 @@ class ConversationFollowersApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         user = serializers.IntegerField(required=False)
+
+        class Meta:
+            ref_name = "ConversationFollowersInput"
 
     @extend_schema(responses=FollowerSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
@@ -239,6 +249,7 @@ class NotificationListApi(GenericAPIView):
     """GET the user's notifications, newest first; `?unread=1` for unread only."""
 
     serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema; rows from the selector
 
     def get(self, request: Request) -> Response:
         unread = request.query_params.get("unread") in {"1", "true", "yes"}
@@ -263,6 +274,9 @@ class NotificationReadAllApi(APIView):
     class OutputSerializer(serializers.Serializer):
         marked = serializers.IntegerField()
 
+        class Meta:
+            ref_name = "NotificationReadAllOutput"
+
     @extend_schema(request=None, responses=OutputSerializer)
     def post(self, request: Request) -> Response:
         return Response({"marked": services.mark_all_read(request.user)})
@@ -275,6 +289,9 @@ class NotificationPreferencesApi(APIView):
         event = serializers.ChoiceField(choices=Notification.Verb.choices)
         email = serializers.BooleanField()
         auto_follow = serializers.BooleanField()
+
+        class Meta:
+            ref_name = "NotificationPreferencesPreference"
 
     def _answer(self, user: Any) -> Response:
         preferences = selectors.preferences_for(user)

@@ -135,8 +135,7 @@ def note_attachment(request: HtmxHttpRequest, attachment_id: int) -> FileRespons
 def mention_suggestions(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
     conversation = inbox_selectors.get_conversation_for(request.user, conversation_id)
     users = selectors.mention_candidates(conversation, request.GET.get("q", ""))
-    context = {"users": users, "target": request.GET.get("for", "note-body")}
-    return render(request, "notes/_mention_suggestions.html", context)
+    return render(request, "notes/_mention_suggestions.html", {"users": users})
 
 
 def _followers_answer(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:

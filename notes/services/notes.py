@@ -208,7 +208,7 @@ def edit_note(note: Note, *, body: str, by: Any) -> NoteResult:
     Teammates newly mentioned by the edit are notified like in a new note.
     """
     note = (
-        Note.objects.select_for_update()
+        Note.objects.select_for_update(of=("self",))
         .select_related("conversation__mailbox")
         .get(pk=note.pk)
     )

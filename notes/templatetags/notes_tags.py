@@ -25,13 +25,23 @@ def notes_sidebar(context: template.Context, conversation: Any) -> dict[str, Any
     A page that interleaves notes in its thread sets `notes_in_thread` to True.
     """
     in_thread = bool(context.get("notes_in_thread"))
+    notes = [] if in_thread else selectors.notes_for(conversation)
+    pinned = (
+        selectors.pinned_notes_for(conversation)
+        if in_thread
+        else sorted(
+            (note for note in notes if note.is_pinned),
+            key=lambda note: (note.pinned_at, note.pk),
+            reverse=True,
+        )
+    )
     return {
         "conversation": conversation,
         "user": context["user"],
         "csrf_token": context.get("csrf_token"),
         "box": selectors.follower_box(conversation, context["user"]),
-        "pinned": selectors.pinned_notes_for(conversation),
-        "notes": [] if in_thread else selectors.notes_for(conversation),
+        "pinned": pinned,
+        "notes": notes,
         "notes_in_thread": in_thread,
         "note_target": "#thread" if in_thread else "#note-list",
     }

@@ -83,6 +83,7 @@ def note_with_details(note_id: int) -> Note:
 
 
 def pinned_notes_for(conversation: Conversation) -> list[Note]:
+    """The conversation's pinned notes, most recently pinned first."""
     return list(
         Note.objects.filter(conversation=conversation, pinned_at__isnull=False)
         .select_related("author")
@@ -107,10 +108,12 @@ def get_note_for(user: Any, note_id: Any, *, lock: bool = False) -> Note:
 
 
 def revisions_for(note: Note) -> list[NoteRevision]:
+    """Earlier bodies of the note, oldest first; the caller has checked access."""
     return list(note.revisions.select_related("edited_by").order_by("created_at", "id"))
 
 
 def get_note_attachment_for(user: Any, attachment_id: Any) -> NoteAttachment:
+    """A note's attachment if the user may see the conversation; Http404 otherwise."""
     try:
         return NoteAttachment.objects.select_related("note").get(
             pk=_int_or_404(attachment_id, "attachment"),
@@ -121,6 +124,7 @@ def get_note_attachment_for(user: Any, attachment_id: Any) -> NoteAttachment:
 
 
 def followers_for(conversation: Conversation) -> list[Follower]:
+    """Followers with their users, in the order they started following."""
     return list(
         Follower.objects.filter(conversation=conversation)
         .select_related("user")
@@ -151,10 +155,12 @@ def follower_box(conversation: Conversation, user: Any) -> FollowerBox:
 
 
 def is_following(conversation: Conversation, user: Any) -> bool:
+    """Whether the user follows the conversation (one indexed lookup)."""
     return Follower.objects.filter(conversation=conversation, user=user).exists()
 
 
 def mailbox_members(mailbox_id: int) -> QuerySet[Any]:
+    """Active members of a mailbox, by name: who may be mentioned or added."""
     return (
         get_user_model()
         .objects.filter(memberships__mailbox_id=mailbox_id, is_active=True)
@@ -188,6 +194,7 @@ def users_by_username(names: list[str]) -> list[Any]:
 
 
 def member_ids(mailbox_id: int, user_ids: list[int]) -> set[int]:
+    """Which of these users belong to the mailbox (one query)."""
     return set(
         Membership.objects.filter(
             mailbox_id=mailbox_id, user_id__in=user_ids
@@ -220,6 +227,7 @@ def notification_page(
 
 
 def get_notification_for(user: Any, notification_id: Any) -> Notification:
+    """One of the user's own notifications; anyone else's is Http404."""
     try:
         return notifications_for(user).get(
             pk=_int_or_404(notification_id, "notification")

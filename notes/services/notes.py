@@ -240,6 +240,7 @@ def pin_note(note: Note, *, by: Any) -> Note:
 
 @transaction.atomic
 def unpin_note(note: Note, *, by: Any) -> Note:
+    """Take the pin off; unpinning a note that is not pinned is a no-op."""
     note = Note.objects.select_for_update().get(pk=note.pk)
     if not is_member(by, note.conversation.mailbox_id):
         raise NotAMember("You are not a member of this mailbox")

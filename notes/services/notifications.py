@@ -162,6 +162,7 @@ def conversation_assigned(
     """The new assignee (if not the actor) and the followers hear of an assignment.
 
     The assignee becomes a follower when their auto-follow rule says so.
+    Called by inbox.services.assign inside its transaction.
     """
     if assignee is not None:
         preference = selectors.preferences_of([assignee.pk], Verb.ASSIGNED)[assignee.pk]
@@ -184,6 +185,10 @@ def conversation_assigned(
 def conversation_status_changed(
     conversation: Conversation, *, by: Any, old: str, new: str
 ) -> list[Notification]:
+    """Followers hear that `by` moved the conversation from `old` to `new`.
+
+    Called by inbox.services.change_status inside its transaction.
+    """
     return notify_followers(
         conversation,
         verb=Verb.STATUS_CHANGED,

@@ -6,9 +6,24 @@ from typing import Any
 
 from django import template
 
+from inbox import selectors as inbox_selectors
 from notes import selectors
 
 register = template.Library()
+
+
+def _thread_shows_notes(context: template.Context) -> bool:
+    """Whether the page's thread already interleaves notes (so the sidebar must not).
+
+    A page says so with `notes_in_thread`; otherwise the thread items tell, or the
+    inbox thread selector's notes hook, which exists once it renders notes.
+    """
+    if "notes_in_thread" in context:
+        return bool(context["notes_in_thread"])
+    thread = context.get("thread") or []
+    return any(getattr(item, "kind", None) == "note" for item in thread) or hasattr(
+        inbox_selectors, "thread_notes_hook"
+    )
 
 
 @register.inclusion_tag("notes/_bell_button.html", takes_context=True)
@@ -22,9 +37,9 @@ def notes_sidebar(context: template.Context, conversation: Any) -> dict[str, Any
     """Followers, pinned notes, the note form and (unless the thread shows notes)
     the list of notes, for the conversation page's sidebar.
 
-    A page that interleaves notes in its thread sets `notes_in_thread` to True.
+    When the thread interleaves notes, new notes are added to `#thread` instead.
     """
-    in_thread = bool(context.get("notes_in_thread"))
+    in_thread = _thread_shows_notes(context)
     notes = [] if in_thread else selectors.notes_for(conversation)
     pinned = (
         selectors.pinned_notes_for(conversation)

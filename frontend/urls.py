@@ -38,6 +38,11 @@ urlpatterns += [
         name="note-mentions",
     ),
     path(
+        "conversations/<int:conversation_id>/followers/",
+        notes_views.followers,
+        name="conversation-followers",
+    ),
+    path(
         "conversations/<int:conversation_id>/follow/",
         notes_views.follow,
         name="conversation-follow",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -26,6 +27,9 @@ from notes.models import (
 
 Verb = Notification.Verb
 UNREAD_CAP = 99
+# Cached unread counts are dropped on every change; the TTL only bounds staleness
+# if a cache delete is ever lost.
+UNREAD_CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,12 @@ def pinned_notes_for(conversation: Conversation) -> list[Note]:
         .select_related("author")
         .order_by("-pinned_at", "-id")
     )
+
+
+def pinned_among(notes: list[Note]) -> list[Note]:
+    """The pinned ones of already loaded notes, most recently pinned first."""
+    pinned = [note for note in notes if note.pinned_at is not None]
+    return sorted(pinned, key=lambda note: (note.pinned_at, note.pk), reverse=True)
 
 
 def get_note_for(user: Any, note_id: Any, *, lock: bool = False) -> Note:
@@ -236,15 +246,38 @@ def get_notification_for(user: Any, notification_id: Any) -> Notification:
         raise Http404("No such notification") from None
 
 
+def _unread_cache_key(user_id: int) -> str:
+    return f"notes:unread:{user_id}"
+
+
 def unread_count(user: Any) -> int:
-    """Unread notifications, counted up to UNREAD_CAP + 1 (the bell shows "99+")."""
+    """Unread notifications, counted up to UNREAD_CAP + 1 (the bell shows "99+").
+
+    Also refreshes the cached count the bell renders from.
+    """
     if not user.is_authenticated:
         return 0
-    return (
+    count = (
         Notification.objects.filter(recipient=user, read_at__isnull=True)
         .values("id")[: UNREAD_CAP + 1]
         .count()
     )
+    cache.set(_unread_cache_key(user.pk), count, UNREAD_CACHE_SECONDS)
+    return count
+
+
+def cached_unread_count(user: Any) -> int | None:
+    """The unread count from the cache, or None: pages render the bell without a
+    database query, and the bell fetches the count itself when the cache is cold.
+    """
+    if not user.is_authenticated:
+        return 0
+    return cache.get(_unread_cache_key(user.pk))
+
+
+def forget_unread_counts(user_ids: Any) -> None:
+    """Drop cached counts after a change; called once the change has committed."""
+    cache.delete_many([_unread_cache_key(user_id) for user_id in user_ids])
 
 
 def preferences_for(user: Any) -> dict[str, Preference]:

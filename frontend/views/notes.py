@@ -143,7 +143,18 @@ def _followers_answer(request: HtmxHttpRequest, conversation_id: int) -> HttpRes
         return redirect(_conversation_url(conversation_id, "followers"))
     conversation = inbox_selectors.get_conversation_for(request.user, conversation_id)
     box = selectors.follower_box(conversation, request.user)
-    return render(request, "notes/_followers.html", {"box": box})
+    context = {"box": box, "conversation": conversation}
+    return render(request, "notes/_followers.html", context)
+
+
+@require_GET
+@login_required
+def followers(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
+    """The followers box; the conversation page loads it after the page itself."""
+    conversation = inbox_selectors.get_conversation_for(request.user, conversation_id)
+    box = selectors.follower_box(conversation, request.user)
+    template = "notes/_followers.html" if request.htmx else "frontend/conversation/followers.html"
+    return render(request, template, {"box": box, "conversation": conversation})
 
 
 def _chosen_user(request: HtmxHttpRequest) -> object:

@@ -72,7 +72,10 @@ def notify_users(
         )
         for user_id in sorted(addresses)
     ]
-    return Notification.objects.bulk_create(rows)
+    created = Notification.objects.bulk_create(rows)
+    recipients_done = sorted(addresses)
+    transaction.on_commit(lambda: selectors.forget_unread_counts(recipients_done))
+    return created
 
 
 def notify_followers(
@@ -206,14 +209,17 @@ def mark_read(notification: Notification, *, by: Any) -> Notification:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
             read_at=notification.read_at
         )
+        transaction.on_commit(lambda: selectors.forget_unread_counts([by.pk]))
     return notification
 
 
 def mark_all_read(user: Any) -> int:
     """Mark every unread notification of the user read; returns how many changed."""
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    transaction.on_commit(lambda: selectors.forget_unread_counts([user.pk]))
+    return marked
 
 
 def set_preference(

@@ -28,8 +28,8 @@ def _thread_shows_notes(context: template.Context) -> bool:
 
 @register.inclusion_tag("notes/_bell_button.html", takes_context=True)
 def notification_bell(context: template.Context) -> dict[str, Any]:
-    """The topbar bell with the viewer's unread count."""
-    return {"unread": selectors.unread_count(context["user"])}
+    """The topbar bell: the cached unread count, or a bell that loads it (no query)."""
+    return {"unread": selectors.cached_unread_count(context["user"])}
 
 
 @register.inclusion_tag("notes/_sidebar_body.html", takes_context=True)
@@ -37,25 +37,23 @@ def notes_sidebar(context: template.Context, conversation: Any) -> dict[str, Any
     """Followers, pinned notes, the note form and (unless the thread shows notes)
     the list of notes, for the conversation page's sidebar.
 
-    When the thread interleaves notes, new notes are added to `#thread` instead.
+    Adds no query to a page whose thread interleaves notes: pinned notes come
+    from the thread and the followers box loads itself. New notes then go to
+    `#thread` instead of the sidebar list.
     """
     in_thread = _thread_shows_notes(context)
-    notes = [] if in_thread else selectors.notes_for(conversation)
-    pinned = (
-        selectors.pinned_notes_for(conversation)
-        if in_thread
-        else sorted(
-            (note for note in notes if note.is_pinned),
-            key=lambda note: (note.pinned_at, note.pk),
-            reverse=True,
-        )
-    )
+    if in_thread:
+        shown = [
+            item.obj for item in context.get("thread") or [] if item.kind == "note"
+        ]
+        notes = []
+    else:
+        shown = notes = selectors.notes_for(conversation)
     return {
         "conversation": conversation,
         "user": context["user"],
         "csrf_token": context.get("csrf_token"),
-        "box": selectors.follower_box(conversation, context["user"]),
-        "pinned": pinned,
+        "pinned": selectors.pinned_among(shown),
         "notes": notes,
         "notes_in_thread": in_thread,
         "note_target": "#thread" if in_thread else "#note-list",

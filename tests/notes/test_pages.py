@@ -27,7 +27,7 @@ def _page(client, conversation):
     return BeautifulSoup(response.content, "html.parser")
 
 
-def test_the_conversation_page_shows_notes_followers_and_the_note_form(
+def test_the_conversation_page_shows_notes_and_the_note_form(
     client, conversation, agent, teammate
 ):
     services.add_note(conversation, body="Reset the **2FA** @bob", by=agent)
@@ -38,11 +38,34 @@ def test_the_conversation_page_shows_notes_followers_and_the_note_form(
     note = page.select_one("li.note")
     assert note.select_one(".note-badge").text == "Internal note"
     assert note.select_one(".note-body strong").text == "2FA"
-    assert [li.text for li in page.select(".follower-list li")] == [
+    assert page.select_one("#followers")["hx-trigger"] == "load"
+    assert page.select_one("form#note-form textarea[name=body]") is not None
+
+
+def test_the_followers_box_lists_followers_and_who_can_be_added(
+    client, conversation, agent, teammate, lead
+):
+    services.add_note(conversation, body="@bob look", by=agent)
+    client.force_login(agent)
+
+    response = client.get(f"/conversations/{conversation.pk}/followers/", **HTMX)
+
+    box = BeautifulSoup(response.content, "html.parser")
+    assert [li.text for li in box.select(".follower-list li")] == [
         "Alice Agent (you)",
         "Bob Builder",
     ]
-    assert page.select_one("form#note-form textarea[name=body]") is not None
+    assert [o.text for o in box.select("select[name=user] option")] == ["Lena Lead"]
+    assert box.select_one("button").text == "Unfollow"
+
+
+def test_the_followers_box_works_as_a_page_without_htmx(client, conversation, agent):
+    client.force_login(agent)
+
+    response = client.get(f"/conversations/{conversation.pk}/followers/")
+
+    assert response.status_code == 200
+    assert b"Nobody follows this conversation." in response.content
 
 
 def test_posting_a_note_without_htmx_redirects_to_it(client, conversation, agent):
@@ -212,7 +235,7 @@ def test_outsider_gets_404_on_every_notes_page(
     assert response.status_code == 404
 
 
-def test_the_bell_shows_the_unread_count_on_every_page(
+def test_the_bell_loads_its_count_then_pages_show_it_from_the_cache(
     client, conversation, agent, teammate
 ):
     Follower.objects.add(conversation, teammate)
@@ -220,14 +243,37 @@ def test_the_bell_shows_the_unread_count_on_every_page(
     inbox_services.change_status(conversation, status="open", by=agent)
     client.force_login(teammate)
 
-    page = BeautifulSoup(client.get("/").content, "html.parser")
-    bell = client.get("/notifications/bell/", **HTMX)
-
-    assert page.select_one("#notification-bell .bell-count").text == "2"
-    assert (
-        page.select_one("#notification-bell")["aria-label"] == "Notifications: 2 unread"
+    cold = BeautifulSoup(client.get("/").content, "html.parser")
+    bell = BeautifulSoup(
+        client.get("/notifications/bell/", **HTMX).content, "html.parser"
     )
-    assert b'hx-trigger="every 30s' in bell.content
+    warm = BeautifulSoup(client.get("/").content, "html.parser")
+
+    assert cold.select_one("#notification-bell")["hx-trigger"].startswith("load")
+    assert bell.select_one(".bell-count").text == "2"
+    assert warm.select_one("#notification-bell .bell-count").text == "2"
+    assert warm.select_one("#notification-bell")["aria-label"] == (
+        "Notifications: 2 unread"
+    )
+
+
+def test_a_new_notification_or_reading_drops_the_cached_count(
+    client, conversation, agent, teammate, django_capture_on_commit_callbacks
+):
+    Follower.objects.add(conversation, teammate)
+    client.force_login(teammate)
+    client.get("/notifications/bell/", **HTMX)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        inbox_services.change_status(conversation, status="pending", by=agent)
+    after_new = BeautifulSoup(client.get("/").content, "html.parser")
+    client.get("/notifications/bell/", **HTMX)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/notifications/read-all/", **HTMX)
+    after_read = BeautifulSoup(client.get("/").content, "html.parser")
+
+    assert after_new.select_one("#notification-bell")["hx-trigger"].startswith("load")
+    assert after_read.select_one("#notification-bell")["hx-trigger"].startswith("load")
 
 
 def test_the_notification_list_marks_read_and_opens_the_conversation(
@@ -291,7 +337,7 @@ def test_the_conversation_page_query_count_does_not_grow_with_notes(
         services.add_note(conversation, body=f"note {index} @bob", by=agent)
     client.force_login(agent)
 
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(11):
         response = client.get(f"/conversations/{conversation.pk}/")
 
     assert response.content.count(b'class="note"') == 15

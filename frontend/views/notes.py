@@ -153,7 +153,11 @@ def followers(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
     """The followers box; the conversation page loads it after the page itself."""
     conversation = inbox_selectors.get_conversation_for(request.user, conversation_id)
     box = selectors.follower_box(conversation, request.user)
-    template = "notes/_followers.html" if request.htmx else "frontend/conversation/followers.html"
+    template = (
+        "notes/_followers.html"
+        if request.htmx
+        else "frontend/conversation/followers.html"
+    )
     return render(request, template, {"box": box, "conversation": conversation})
 
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("inbox.api")),
+    path("", include("templates_app.api")),
     path("", include("notes.api")),
 ]

@@ -8,7 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 from django_htmx.http import trigger_client_event
 
 from frontend.helpers import HtmxHttpRequest, error_response
@@ -55,6 +59,7 @@ def note_create(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
     return trigger_client_event(response, "conversation-changed")
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def note_edit(request: HtmxHttpRequest, note_id: int) -> HttpResponse:
     note = selectors.get_note_for(request.user, note_id)
@@ -260,6 +265,7 @@ def notifications_read_all(request: HtmxHttpRequest) -> HttpResponse:
     return trigger_client_event(response, "notifications-changed")
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def notification_settings(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -19,6 +20,8 @@ from replypad.errors import PermissionDeniedError
 logger = logging.getLogger(__name__)
 Verb = Notification.Verb
 SNIPPET_LENGTH = 160
+# Mail dated further back than this is history being imported, not news.
+HISTORY_AGE = timedelta(days=1)
 
 
 def _name(user: Any) -> str:
@@ -115,6 +118,8 @@ def notify_followers(
 def message_received(message_id: int) -> list[Notification]:
     """Followers hear of a new customer message; safe to call twice for one message.
 
+    Imported history (messages dated more than HISTORY_AGE ago) notifies nobody.
+
     The first customer message of a conversation also applies everyone's
     "follow every new conversation" rule.
     """
@@ -123,7 +128,7 @@ def message_received(message_id: int) -> list[Notification]:
         .filter(pk=message_id, kind=Message.Kind.INBOUND)
         .first()
     )
-    if message is None:
+    if message is None or message.created_at < timezone.now() - HISTORY_AGE:
         return []
     if Notification.objects.filter(message=message, verb=Verb.NEW_MESSAGE).exists():
         return []

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from inbox import services as inbox_services
 from inbox.models import Message
@@ -41,6 +44,21 @@ def test_a_new_customer_message_notifies_followers(
     notification = Notification.objects.get(recipient=teammate)
     assert notification.verb == Notification.Verb.NEW_MESSAGE
     assert "Still stuck in the loop!" in notification.summary
+
+
+def test_imported_history_does_not_notify_followers(
+    conversation, teammate, django_capture_on_commit_callbacks
+):
+    Follower.objects.add(conversation, teammate)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        MessageFactory(
+            conversation=conversation,
+            text="An old message from last year",
+            at=timezone.now() - timedelta(days=200),
+        )
+
+    assert not Notification.objects.exists()
 
 
 def test_an_agent_reply_does_not_notify_followers(

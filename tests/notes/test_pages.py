@@ -360,3 +360,20 @@ def test_notification_settings_page_saves_choices(client, agent):
     assert page.select_one("input[name=new_message-email]").has_attr("checked")
     assert page.select_one("input[name=new_message-auto_follow]").has_attr("checked")
     assert not page.select_one("input[name=assigned-email]").has_attr("checked")
+
+
+def test_the_notification_list_pages_by_fifty_with_an_older_link(
+    client, conversation, agent, teammate
+):
+    Follower.objects.add(conversation, teammate)
+    for _ in range(55):
+        services.notify_followers(conversation, verb="note_added", actor=agent)
+    client.force_login(teammate)
+
+    first = BeautifulSoup(client.get("/notifications/").content, "html.parser")
+    older = first.find("a", string="Older notifications")["href"]
+    second = BeautifulSoup(client.get(f"/notifications/{older}").content, "html.parser")
+
+    assert len(first.select("li.notification")) == 50
+    assert len(second.select("li.notification")) == 5
+    assert second.find("a", string="Older notifications") is None

@@ -6,11 +6,13 @@ import pytest
 from django.utils import timezone
 
 from inbox import services as inbox_services
-from inbox.models import Message
+from inbox.ingest import ingest_raw_email
+from inbox.models import Message, RawEmail
 from notes import selectors, services
 from notes.errors import NotAllowedToUnfollow
 from notes.models import Follower, Notification
 from tests.factories import ConversationFactory, MessageFactory, UserFactory
+from tests.inbox.eml import build_email
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +239,19 @@ def test_notifications_on_conversations_no_longer_visible_are_hidden(
     fresh = UserFactory(username=teammate.username)
 
     assert list(selectors.notifications_for(fresh)) == []
+
+
+def test_mail_through_the_inbound_pipeline_notifies_followers(
+    mailbox, lead, django_capture_on_commit_callbacks
+):
+    services.set_preference(lead, event="new_message", email=False, auto_follow=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ingest_raw_email(
+            build_email(message_id="<pipeline-1@customer.test>", body="Order lost"),
+            source=RawEmail.Source.WEBHOOK,
+        )
+
+    notification = Notification.objects.get(recipient=lead)
+    assert notification.conversation_id == result.conversation_id
+    assert notification.summary == "Dana Scully wrote: “Order lost”"

@@ -1,0 +1,571 @@
+"""The empathy checker: findings on a reply before it goes out.
+
+`check_reply(text, context)` is pure, deterministic and offline. It applies
+two kinds of rules:
+
+- phrase rules ("Please calm down", "as I already said", "as soon as
+  possible"): admin-editable lists per mailbox and language, each finding on
+  the exact phrase with a rewrite;
+- structure rules, from the seed articles' recipe for a de-escalating reply:
+  acknowledge the feeling and apologise when the customer is upset, give a
+  next step with a time, name who owns it, address the customer by name,
+  invite them back when resolving, and do not shout.
+
+A finding with `start == end` marks a place to insert its suggestion.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+from empathy import defaults
+
+BLOCKER = "blocker"
+WARNING = "warning"
+TIP = "tip"
+SEVERITY_ORDER = {BLOCKER: 0, WARNING: 1, TIP: 2}
+
+AVOID = "avoid"
+SIGNAL = "signal"
+
+# Structure rules: keys are stable (API, evaluation set, signal phrases).
+ACKNOWLEDGE = "acknowledge"
+APOLOGY = "apology"
+NEXT_STEP = "next-step"
+NAMED_OWNER = "named-owner"
+GREETING_NAME = "greeting-name"
+CHECK_BACK = "check-back"
+SHOUTING = "shouting"
+STRUCTURE_RULES = (
+    ACKNOWLEDGE,
+    APOLOGY,
+    NEXT_STEP,
+    NAMED_OWNER,
+    GREETING_NAME,
+    CHECK_BACK,
+    SHOUTING,
+)
+
+UPSET_AT_OR_BELOW = -0.05
+MAX_CHARS = 100_000
+_MAX_VARIANTS = 256
+
+
+class PhraseSyntaxError(ValueError):
+    """A phrase rule that cannot be compiled; the message says why."""
+
+
+@dataclass(frozen=True)
+class PhraseRule:
+    rule: str
+    phrase: str
+    severity: str = WARNING
+    message: str = ""
+    suggestion: str = ""
+    kind: str = AVOID
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    start: int
+    end: int
+    message: str
+    suggestion: str
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _default_rules() -> tuple[PhraseRule, ...]:
+    return tuple(
+        PhraseRule(
+            rule=rule,
+            phrase=phrase,
+            severity=defaults.SEVERITIES[rule],
+            message=defaults.MESSAGES[rule],
+            suggestion=suggestion,
+        )
+        for rule, phrase, suggestion in defaults.PHRASES
+    )
+
+
+DEFAULT_RULES = _default_rules()
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    customer_name: str = ""
+    customer_first_name: str = ""
+    last_customer_message: str = ""
+    # -1…1 as stored on the inbound message; None scores the text above.
+    last_customer_sentiment: float | None = None
+    resolves: bool = False
+    phrase_rules: tuple[PhraseRule, ...] = field(default=DEFAULT_RULES)
+    language: str = "en"
+
+
+# --- phrase compilation ---------------------------------------------------
+
+_GROUP = re.compile(r"\(([^()]*)\)")
+_WORD = re.compile(r"\w+")
+
+
+def expand_phrase(phrase: str) -> list[str]:
+    """All plain variants of a phrase with `(a|b|)` groups."""
+    phrase = " ".join(phrase.split())
+    if phrase.count("(") != phrase.count(")"):
+        raise PhraseSyntaxError("Unbalanced parentheses.")
+    parts = _GROUP.split(phrase)
+    if any("(" in part or ")" in part for part in parts[::2]):
+        raise PhraseSyntaxError("Groups cannot be nested.")
+    choices = [[part] if i % 2 == 0 else part.split("|") for i, part in enumerate(parts)]
+    count = 1
+    for options in choices:
+        count *= len(options)
+    if count > _MAX_VARIANTS:
+        raise PhraseSyntaxError(f"Too many variants ({count}; at most {_MAX_VARIANTS}).")
+    variants = []
+    for combo in itertools.product(*choices):
+        variant = " ".join("".join(combo).split())
+        if variant and variant not in variants:
+            variants.append(variant)
+    if not variants:
+        raise PhraseSyntaxError("The phrase is empty.")
+    for variant in variants:
+        if not _WORD.match(variant) or variant.startswith("*"):
+            raise PhraseSyntaxError(
+                f'"{variant}" must start with a word (not "*" or punctuation).'
+            )
+    return variants
+
+
+def _variant_regex(variant: str) -> str:
+    tokens = []
+    for token in variant.split(" "):
+        if token == "*":
+            tokens.append(r"[\w'’-]+")
+        else:
+            escaped = re.escape(token.replace("’", "'"))
+            tokens.append(escaped.replace("'", "['’]"))
+    body = r"\s+".join(tokens)
+    tail = r"(?!\w)" if re.search(r"\w$", variant) else ""
+    return body + tail
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    # First word (lower case) → [(pattern, rule)], longest phrase first.
+    index: dict[str, list[tuple[re.Pattern[str], PhraseRule]]]
+
+
+def validate_phrase(phrase: str) -> None:
+    """Raise PhraseSyntaxError if the phrase cannot be used as a rule."""
+    for variant in expand_phrase(phrase):
+        re.compile(_variant_regex(variant))
+
+
+@lru_cache(maxsize=64)
+def _compile(rules: tuple[PhraseRule, ...]) -> _Compiled:
+    entries: list[tuple[int, str, re.Pattern[str], PhraseRule]] = []
+    for rule in rules:
+        try:
+            variants = expand_phrase(rule.phrase)
+        except PhraseSyntaxError:
+            continue
+        for variant in variants:
+            first = _WORD.match(variant)
+            assert first is not None  # noqa: S101 (expand_phrase guarantees it)
+            pattern = re.compile(_variant_regex(variant), re.IGNORECASE)
+            entries.append((len(variant), first.group().lower(), pattern, rule))
+    entries.sort(key=lambda entry: -entry[0])
+    index: dict[str, list[tuple[re.Pattern[str], PhraseRule]]] = {}
+    for _length, first_word, pattern, rule in entries:
+        index.setdefault(first_word, []).append((pattern, rule))
+    return _Compiled(index=index)
+
+
+def _phrase_matches(
+    scan: str, compiled: _Compiled
+) -> list[tuple[int, int, PhraseRule]]:
+    matches = []
+    position = 0
+    index = compiled.index
+    for word in _WORD.finditer(scan):
+        if word.start() < position:
+            continue
+        candidates = index.get(word.group().lower())
+        if not candidates:
+            continue
+        for pattern, rule in candidates:
+            found = pattern.match(scan, word.start())
+            if found:
+                matches.append((found.start(), found.end(), rule))
+                position = found.end()
+                break
+    return matches
+
+
+# --- English structure detectors ------------------------------------------
+
+_F = re.IGNORECASE
+_A = "['’]"
+
+_ACKNOWLEDGE = re.compile(
+    r"\bI\s+(?:completely\s+|totally\s+|fully\s+|really\s+|can\s+|do\s+)?"
+    r"(?:understand|see|imagine|reali[sz]e|appreciate|hear\s+you|get\s+(?:it|why|that)"
+    r"|know\s+how)\b"
+    rf"|\bI{_A}d\s+(?:feel|be)\s+(?:the\s+same|frustrated|upset|annoyed)"
+    r"|\bI\s+would\s+(?:feel|be)\s+(?:the\s+same|frustrated|upset|annoyed)"
+    r"|\bwhat\s+I\s+understand\b"
+    r"|\bthank(?:s|\s+you)\s+(?:so\s+much\s+|very\s+much\s+)?for\s+(?:bringing|letting|"
+    r"flagging|reporting|raising|your\s+patience|explaining|sharing|the\s+details|"
+    r"telling|writing|reaching|getting\s+in\s+touch|your\s+(?:message|email|note)|"
+    r"contacting|pointing|following\s+up|sticking|bearing|waiting)"
+    r"|\b(?:must|may|might)\s+(?:be|have\s+been)\s+(?:so\s+|really\s+|very\s+|incredibly\s+)?"
+    r"(?:frustrating|annoying|stressful|difficult|hard|upsetting|disappointing|worrying|"
+    r"inconvenient|maddening|exhausting)"
+    r"|\b(?:that|this|it)(?:\s+(?:sounds|is|was|has\s+been)|" + _A + r"s)\s+"
+    r"(?:really\s+|so\s+|very\s+|incredibly\s+|genuinely\s+)?(?:frustrating|annoying|"
+    r"stressful|disappointing|upsetting|worrying|not\s+good\s+enough|unacceptable)"
+    rf"|\byou{_A}re\s+(?:absolutely\s+|completely\s+)?right\b"
+    r"|\byou\s+are\s+(?:absolutely\s+|completely\s+)?right\b"
+    r"|\b(?:completely|totally|entirely)?\s*understandable\b|\bunderstandably\b"
+    r"|\bfair\s+(?:point|question|enough)\b",
+    _F,
+)
+
+_APOLOGY = re.compile(
+    r"\b(?:I|we)\s+(?:am|are)\s+(?:so\s+|very\s+|truly\s+|really\s+|deeply\s+|"
+    r"sincerely\s+|genuinely\s+|terribly\s+)?sorry\b"
+    rf"|\b(?:I|we){_A}(?:m|re)\s+(?:so\s+|very\s+|truly\s+|really\s+|deeply\s+|"
+    r"sincerely\s+|genuinely\s+|terribly\s+)?sorry\b"
+    r"|^\s*(?:so\s+|very\s+|really\s+)?sorry\b"
+    r"|\bsorry\s+(?:about|for|that)\b"
+    r"|\b(?:I|we)\s+(?:(?:sincerely|truly|really|deeply|do)\s+)?apologi[sz]e"
+    r"|\b(?:my|our)\s+(?:sincere\s+|deepest\s+)?apologies\b|\bapologies\s+for\b"
+    r"|\b(?:I|we)\s+owe\s+you\s+an\s+apology\b|\bplease\s+accept\s+(?:my|our)\s+apolog",
+    _F | re.MULTILINE,
+)
+
+_NUMBER = r"(?:\d+|a|an|one|two|three|four|five|six|seven|ten|twelve|24|48|72|a\s+couple\s+of|a\s+few)"
+_DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri)"
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_TIMELINE = re.compile(
+    rf"\b(?:today|tonight|tomorrow|this\s+(?:morning|afternoon|evening|week)|"
+    rf"later\s+today|end\s+of\s+(?:the\s+)?(?:day|week|today|tomorrow)|eod|cob|"
+    rf"(?:on|by|before|until|next|this|every)\s+{_DAY}|{_DAY}\s+(?:morning|afternoon|"
+    rf"evening)|next\s+(?:week|month)|"
+    rf"(?:within|in|under|every|next|for\s+the\s+next)\s+(?:the\s+next\s+)?{_NUMBER}\s+"
+    r"(?:business\s+|working\s+)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?)|"
+    rf"(?:by|before|on|at|until)\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}|"
+    rf"(?:by|before|on|until)\s+{_MONTH}\s+\d{{1,2}}|"
+    r"\d{1,2}(?::\d{2})\s*(?:am|pm|a\.m\.|p\.m\.)?|\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)|"
+    r"noon|midday|midnight)\b",
+    _F,
+)
+
+_OWNER = re.compile(
+    rf"\bI(?:{_A}ll|\s+will|\s+am\s+going\s+to|{_A}m\s+going\s+to|\s+shall)\s+"
+    r"(?:personally\s+|now\s+|also\s+|then\s+|myself\s+)?(?:look|check|update|follow|keep|"
+    r"investigate|escalate|pass|ask|handle|own|send|contact|call|email|write|review|fix|"
+    r"chase|take|get|let|work|monitor|confirm|test|refund|process|reset|share|reach|"
+    r"loop|be\s+(?:your|the|in\s+touch|back|handling|following|looking|working|"
+    r"checking|monitoring|keeping)|make\s+sure|report|come\s+back|stay|dig|speak|talk|"
+    r"sit|walk|push|personally|see\s+(?:this|it)\s+through|raise|file|book|arrange|"
+    r"issue|credit|replace|ship|post|apply|restore|re-?send|set\s+up)"
+    rf"|\bI(?:\s+am|{_A}m)\s+(?:now\s+|personally\s+|currently\s+)?(?:looking|working|"
+    r"checking|following|handling|investigating|monitoring|chasing|taking|owning|"
+    r"your\s+(?:point|contact)|the\s+(?:point|person))"
+    rf"|\bI(?:\s+have|{_A}ve)\s+(?:now\s+|just\s+|already\s+|personally\s+)?(?:escalated|"
+    r"asked|passed|assigned|raised|filed|flagged|reported|taken|forwarded|looped|"
+    r"opened|logged|contacted|booked|scheduled|set\s+a\s+reminder)"
+    r"|\b[A-Z][a-z]+\s+(?:from|on|in)\s+our\s+[\w\s-]{1,30}?team\s+(?:will|is)\b"
+    r"|\b(?:my|our)\s+colleague\s+[A-Z][a-z]+"
+    r"|\b[A-Z][a-z]+\s+(?:will|is\s+going\s+to)\s+(?:contact|call|email|update|follow|"
+    r"look|handle|reach|be\s+in\s+touch|get\s+back|take\s+over|own)"
+    r"|\b[A-Z][a-z]+\s+(?:is|has\s+been)\s+(?:now\s+)?(?:handling|looking|working|on\s+it|"
+    r"investigating|assigned)",
+)
+
+_CHECK_BACK = re.compile(
+    r"\blet\s+(?:me|us)\s+know\b|\b(?:just\s+|simply\s+)?reply\s+(?:to\s+this|here|back)\b"
+    r"|\b(?:get|come)\s+back\s+to\s+(?:me|us)\b|\breach\s+out\b|\bdon['’]t\s+hesitate\b"
+    r"|\bdo\s+not\s+hesitate\b|\bfeel\s+free\s+to\b|\bwrite\s+(?:back|to\s+(?:us|me))\b"
+    r"|\bI['’]m\s+(?:here|around|happy\s+to\s+help)\b|\bI\s+am\s+(?:here|around)\b"
+    r"|\bhere\s+(?:to\s+help|if\s+you\s+need)\b|\bcheck\s+in\s+(?:with\s+you|on)\b"
+    r"|\bany\s+(?:other\s+|further\s+|more\s+)?questions\b|\bif\s+(?:anything|something)\s+"
+    r"(?:else\s+)?(?:comes\s+up|is\s+(?:still\s+)?(?:not|off|unclear|wrong)|goes\s+wrong|"
+    r"still\s+|doesn['’]t|looks)"
+    r"|\bif\s+(?:you\s+)?(?:need|have)\s+anything\b|\bif\s+(?:it|this|the\s+\w+)\s+"
+    r"(?:happens|comes\s+back|returns|recurs|shows\s+up)\s+again\b",
+    _F,
+)
+
+_GREETING_LINE = re.compile(
+    r"^[ \t]*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|greetings)\b"
+    r"[^\n]{0,40}$",
+    _F,
+)
+_SIGN_OFF_LINE = re.compile(
+    r"^[ \t]*(?:thanks|thank\s+you|many\s+thanks|cheers|regards|best|best\s+regards|"
+    r"best\s+wishes|kind\s+regards|warm\s+regards|warmly|sincerely|yours(?:\s+\w+)?|"
+    r"all\s+the\s+best|talk\s+soon|speak\s+soon|take\s+care|--|—)[ \t,.!]*$",
+    _F | re.MULTILINE,
+)
+_QUOTE_HEADER = re.compile(
+    r"^(?:On\s.{0,200}wrote:[ \t]*$|-{2,}\s*Original Message\s*-{2,})", re.MULTILINE
+)
+_QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
+
+_CAPS_RUN = re.compile(
+    r"\b[A-Z][A-Z'’]{1,}(?:[ \t]+[A-Z][A-Z'’]{1,}\b)+|\b[A-Z]{5,}\b"
+)
+_EXCLAMATIONS = re.compile(r"!{2,}|[!?]{3,}")
+_ACRONYMS = frozenset(
+    "ASAP API APIS HTML HTTP HTTPS JSON CSV PDF URL URLS SSO SAML SMTP IMAP DNS VPN "
+    "CEO CTO FAQ UTC GMT EST PST CET SLA USD EUR GBP VAT GDPR SSL TLS OK PS NB FYI "
+    "ID IDS IP IOS MAC IT UI UX PM AM USA UK EU XML SQL AWS ETA RMA SKU".split()
+)
+
+
+def _mask(text: str) -> str:
+    """Blank out quoted history, keeping offsets: findings stay in the reply."""
+    header = _QUOTE_HEADER.search(text)
+    if header:
+        text = text[: header.start()] + " " * (len(text) - header.start())
+    return _QUOTED_LINE.sub(lambda m: " " * len(m.group()), text)
+
+
+def _is_upset(context: CheckContext) -> bool:
+    score = context.last_customer_sentiment
+    if score is None:
+        if not context.last_customer_message.strip():
+            return False
+        from empathy.sentiment import score_text
+
+        score = score_text(context.last_customer_message).score
+    return score <= UPSET_AT_OR_BELOW
+
+
+def _signals(compiled: _Compiled, scan: str) -> set[str]:
+    return {rule.rule for _start, _end, rule in _phrase_matches(scan, compiled)}
+
+
+def _body_start(scan: str) -> int:
+    """Offset just after a greeting line, where an opening sentence belongs."""
+    stripped = len(scan) - len(scan.lstrip())
+    first_line_end = scan.find("\n", stripped)
+    first_line_end = len(scan) if first_line_end == -1 else first_line_end
+    if _GREETING_LINE.match(scan, stripped, first_line_end):
+        rest = first_line_end
+        while rest < len(scan) and scan[rest] in " \t\r\n":
+            rest += 1
+        return rest
+    return stripped
+
+
+def _closing_point(scan: str) -> tuple[int, bool]:
+    """Offset where a closing sentence belongs: before the sign-off, if any.
+
+    The flag says whether a sign-off follows (so the insertion needs a
+    paragraph break after it rather than before it).
+    """
+    content_end = len(scan.rstrip())
+    tail_start = max(0, content_end - 300)
+    sign_offs = [
+        m for m in _SIGN_OFF_LINE.finditer(scan, tail_start, content_end) if m.start() > 0
+    ]
+    if sign_offs:
+        return sign_offs[-1].start(), True
+    return content_end, False
+
+
+def _insertion(scan: str, sentence: str) -> tuple[int, str]:
+    point, before_sign_off = _closing_point(scan)
+    if before_sign_off:
+        return point, sentence + "\n\n"
+    return point, "\n\n" + sentence
+
+
+def _shouting(scan: str) -> list[Finding]:
+    findings = []
+    for match in _CAPS_RUN.finditer(scan):
+        words = [w.strip("'’") for w in match.group().split()]
+        loud = [w for w in words if w not in _ACRONYMS and len(w) >= 3]
+        if not loud or (len(words) == 1 and words[0] in _ACRONYMS):
+            continue
+        findings.append(
+            Finding(
+                SHOUTING,
+                WARNING,
+                match.start(),
+                match.end(),
+                "Capitals read as shouting.",
+                match.group().lower(),
+            )
+        )
+    for match in _EXCLAMATIONS.finditer(scan):
+        findings.append(
+            Finding(
+                SHOUTING,
+                WARNING,
+                match.start(),
+                match.end(),
+                "Repeated punctuation reads as shouting.",
+                match.group()[0] if match.group()[0] == "?" else ".",
+            )
+        )
+    return findings
+
+
+def _greeting(scan: str, context: CheckContext) -> list[Finding]:
+    first_name = context.customer_first_name.strip()
+    if not first_name:
+        return []
+    stripped = len(scan) - len(scan.lstrip())
+    line_end = scan.find("\n", stripped)
+    line_end = len(scan) if line_end == -1 else line_end
+    opening = scan[stripped : min(line_end, stripped + 160)]
+    names = [first_name, context.customer_name.strip()]
+    for name in filter(None, names):
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", opening, re.IGNORECASE):
+            return []
+    message = f"Address {first_name} by name; it shows the reply was written for them."
+    greeting = _GREETING_LINE.match(scan, stripped, line_end)
+    if greeting:
+        word = re.match(r"\s*(\w+)", greeting.group())
+        hello = word.group(1) if word and word.group(1).lower() != "greetings" else "Hi"
+        if hello.lower() in {"good"}:
+            hello = "Hi"
+        return [
+            Finding(
+                GREETING_NAME,
+                TIP,
+                greeting.start(),
+                greeting.end(),
+                message,
+                f"{hello} {first_name},",
+            )
+        ]
+    return [Finding(GREETING_NAME, TIP, stripped, stripped, message, f"Hi {first_name},\n\n")]
+
+
+def check_reply(text: str, context: CheckContext | None = None) -> list[Finding]:
+    """Findings for a reply, ordered by position then severity.
+
+    Deterministic and offline; quoted history (`>` lines, "On … wrote:") is
+    not checked. Blank text has no findings.
+    """
+    context = context or CheckContext()
+    text = (text or "")[:MAX_CHARS]
+    if not text.strip():
+        return []
+    scan = _mask(text)
+    rules = tuple(r for r in context.phrase_rules if r.language == context.language)
+    avoid = _compile(tuple(r for r in rules if r.kind == AVOID))
+    signals = _signals(_compile(tuple(r for r in rules if r.kind == SIGNAL)), scan)
+    english = context.language == "en"
+
+    findings: list[Finding] = []
+    for start, end, rule in _phrase_matches(scan, avoid):
+        suggestion = rule.suggestion
+        if suggestion and scan[start].isupper() and suggestion[0].islower():
+            suggestion = suggestion[0].upper() + suggestion[1:]
+        findings.append(
+            Finding(rule.rule, rule.severity, start, end, rule.message, suggestion)
+        )
+    sympathy = [(f.start, f.end) for f in findings if f.rule == "sympathy"]
+    findings.extend(_shouting(scan))
+    findings.extend(_greeting(scan, context))
+
+    body_start = _body_start(scan)
+    if _is_upset(context):
+        if ACKNOWLEDGE not in signals and not (english and _ACKNOWLEDGE.search(scan)):
+            findings.append(
+                Finding(
+                    ACKNOWLEDGE,
+                    WARNING,
+                    body_start,
+                    body_start,
+                    "The customer is upset: acknowledge how they feel before "
+                    "explaining.",
+                    "I understand how frustrating this has been. ",
+                )
+            )
+        apologies = [
+            m
+            for m in (_APOLOGY.finditer(scan) if english else ())
+            if not any(s <= m.start() < e for s, e in sympathy)
+        ]
+        if APOLOGY not in signals and not apologies:
+            findings.append(
+                Finding(
+                    APOLOGY,
+                    WARNING,
+                    body_start,
+                    body_start,
+                    "The customer is upset: a short, plain apology helps them "
+                    "move on to the fix.",
+                    "I'm sorry for the trouble this has caused. ",
+                )
+            )
+
+    if context.resolves:
+        if CHECK_BACK not in signals and not (english and _CHECK_BACK.search(scan)):
+            point, sentence = _insertion(
+                scan, "If anything still isn't right, just reply to this email."
+            )
+            findings.append(
+                Finding(
+                    CHECK_BACK,
+                    TIP,
+                    point,
+                    point,
+                    "Resolving: invite the customer to come back if it is not "
+                    "fixed for them.",
+                    sentence,
+                )
+            )
+    else:
+        if NEXT_STEP not in signals and not (english and _TIMELINE.search(scan)):
+            point, sentence = _insertion(
+                scan, "I will send you an update by [day, time]."
+            )
+            findings.append(
+                Finding(
+                    NEXT_STEP,
+                    WARNING,
+                    point,
+                    point,
+                    "Say what happens next and when, so the customer is not left "
+                    "waiting.",
+                    sentence,
+                )
+            )
+        if NAMED_OWNER not in signals and not (english and _OWNER.search(scan)):
+            point, sentence = _insertion(
+                scan, "I'm handling this myself and will keep you posted."
+            )
+            findings.append(
+                Finding(
+                    NAMED_OWNER,
+                    TIP,
+                    point,
+                    point,
+                    "Say who owns this: the customer should know whom to expect "
+                    "an answer from.",
+                    sentence,
+                )
+            )
+
+    findings.sort(key=lambda f: (f.start, SEVERITY_ORDER.get(f.severity, 3), f.rule))
+    return findings

@@ -113,12 +113,20 @@ class CheckContext:
 # --- phrase compilation ---------------------------------------------------
 
 _GROUP = re.compile(r"\(([^()]*)\)")
+_FOLLOWED_BY = re.compile(r"\[([^\[\]]+)\]$")
 _WORD = re.compile(r"\w+")
 
 
 def expand_phrase(phrase: str) -> list[str]:
     """All plain variants of a phrase with `(a|b|)` groups."""
     phrase = " ".join(phrase.split())
+    follower = _FOLLOWED_BY.search(phrase)
+    suffix = ""
+    if follower:
+        suffix = " " + follower.group()
+        phrase = phrase[: follower.start()].rstrip()
+    if "[" in phrase or "]" in phrase:
+        raise PhraseSyntaxError("A [a|b] group can only end the phrase.")
     if phrase.count("(") != phrase.count(")"):
         raise PhraseSyntaxError("Unbalanced parentheses.")
     parts = _GROUP.split(phrase)
@@ -133,12 +141,13 @@ def expand_phrase(phrase: str) -> list[str]:
     variants = []
     for combo in itertools.product(*choices):
         variant = " ".join("".join(combo).split())
-        if variant and variant not in variants:
-            variants.append(variant)
+        if variant and variant + suffix not in variants:
+            variants.append(variant + suffix)
     if not variants:
         raise PhraseSyntaxError("The phrase is empty.")
     for variant in variants:
-        if not _WORD.match(variant) or variant.startswith("*"):
+        words = variant.removeprefix("^ ")
+        if not _WORD.match(words) or words.startswith("*") or "^" in words:
             raise PhraseSyntaxError(
                 f'"{variant}" must start with a word (not "*" or punctuation).'
             )
@@ -146,8 +155,14 @@ def expand_phrase(phrase: str) -> list[str]:
 
 
 def _variant_regex(variant: str) -> str:
+    follower = _FOLLOWED_BY.search(variant)
+    lookahead = ""
+    if follower:
+        options = [_variant_regex(o.strip()) for o in follower.group(1).split("|")]
+        lookahead = r"(?=\s+(?:" + "|".join(o for o in options if o) + "))"
+        variant = variant[: follower.start()].rstrip()
     tokens = []
-    for token in variant.split(" "):
+    for token in variant.removeprefix("^ ").split(" "):
         if token == "*":
             tokens.append(r"[\w'’-]+")
         else:
@@ -155,13 +170,14 @@ def _variant_regex(variant: str) -> str:
             tokens.append(escaped.replace("'", "['’]"))
     body = r"\s+".join(tokens)
     tail = r"(?!\w)" if re.search(r"\w$", variant) else ""
-    return body + tail
+    return body + tail + lookahead
 
 
 @dataclass(frozen=True)
 class _Compiled:
-    # First word (lower case) → [(pattern, rule)], longest phrase first.
-    index: dict[str, list[tuple[re.Pattern[str], PhraseRule]]]
+    # First word (lower case) → [(pattern, rule, sentence start only)],
+    # longest phrase first.
+    index: dict[str, list[tuple[re.Pattern[str], PhraseRule, bool]]]
 
 
 def validate_phrase(phrase: str) -> None:
@@ -172,22 +188,30 @@ def validate_phrase(phrase: str) -> None:
 
 @lru_cache(maxsize=64)
 def _compile(rules: tuple[PhraseRule, ...]) -> _Compiled:
-    entries: list[tuple[int, str, re.Pattern[str], PhraseRule]] = []
+    entries: list[tuple[int, str, re.Pattern[str], PhraseRule, bool]] = []
     for rule in rules:
         try:
             variants = expand_phrase(rule.phrase)
         except PhraseSyntaxError:
             continue
         for variant in variants:
-            first = _WORD.match(variant)
-            assert first is not None  # noqa: S101 (expand_phrase guarantees it)
+            anchored = variant.startswith("^ ")
+            words = variant.removeprefix("^ ")
+            first = _WORD.match(words)
+            if first is None:
+                continue
             pattern = re.compile(_variant_regex(variant), re.IGNORECASE)
-            entries.append((len(variant), first.group().lower(), pattern, rule))
+            entries.append((len(words), first.group().lower(), pattern, rule, anchored))
     entries.sort(key=lambda entry: -entry[0])
-    index: dict[str, list[tuple[re.Pattern[str], PhraseRule]]] = {}
-    for _length, first_word, pattern, rule in entries:
-        index.setdefault(first_word, []).append((pattern, rule))
+    index: dict[str, list[tuple[re.Pattern[str], PhraseRule, bool]]] = {}
+    for _length, first_word, pattern, rule, anchored in entries:
+        index.setdefault(first_word, []).append((pattern, rule, anchored))
     return _Compiled(index=index)
+
+
+def _at_sentence_start(scan: str, position: int) -> bool:
+    before = scan[max(0, position - 40) : position].rstrip(" \t\"'“(")
+    return not before or before[-1] in ".!?:;\n"
 
 
 def _phrase_matches(
@@ -202,7 +226,9 @@ def _phrase_matches(
         candidates = index.get(word.group().lower())
         if not candidates:
             continue
-        for pattern, rule in candidates:
+        for pattern, rule, anchored in candidates:
+            if anchored and not _at_sentence_start(scan, word.start()):
+                continue
             found = pattern.match(scan, word.start())
             if found:
                 matches.append((found.start(), found.end(), rule))
@@ -223,10 +249,10 @@ _ACKNOWLEDGE = re.compile(
     rf"|\bI{_A}d\s+(?:feel|be)\s+(?:the\s+same|frustrated|upset|annoyed)"
     r"|\bI\s+would\s+(?:feel|be)\s+(?:the\s+same|frustrated|upset|annoyed)"
     r"|\bwhat\s+I\s+understand\b"
+    # Thanks for reporting counts; thanks for writing is only politeness.
     r"|\bthank(?:s|\s+you)\s+(?:so\s+much\s+|very\s+much\s+)?for\s+(?:bringing|letting|"
-    r"flagging|reporting|raising|your\s+patience|explaining|sharing|the\s+details|"
-    r"telling|writing|reaching|getting\s+in\s+touch|your\s+(?:message|email|note)|"
-    r"contacting|pointing|following\s+up|sticking|bearing|waiting)"
+    r"flagging|reporting|raising|your\s+patience|explaining|sharing|telling|pointing|"
+    r"following\s+up|sticking|bearing|waiting)"
     r"|\b(?:must|may|might)\s+(?:be|have\s+been)\s+(?:so\s+|really\s+|very\s+|incredibly\s+)?"
     r"(?:frustrating|annoying|stressful|difficult|hard|upsetting|disappointing|worrying|"
     r"inconvenient|maddening|exhausting)"
@@ -269,25 +295,21 @@ _TIMELINE = re.compile(
     rf"(?:by|before|on|at|until)\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}|"
     rf"(?:by|before|on|until)\s+{_MONTH}\s+\d{{1,2}}|"
     r"\d{1,2}(?::\d{2})\s*(?:am|pm|a\.m\.|p\.m\.)?|\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)|"
+    r"(?:within|in|during|over)\s+the\s+(?:next\s+)?(?:hour|day|morning|afternoon)|"
+    r"every\s+(?:day|morning|evening|hour|week)|daily|hourly|"
     r"noon|midday|midnight)\b",
     _F,
 )
 
+# Someone the customer can hold to the promise: the writer in the first person
+# singular ("I'll", "I'm looking", "I've escalated") or a named colleague.
+# "We"/"the team"/"someone" commitments do not count.
 _OWNER = re.compile(
-    rf"\bI(?:{_A}ll|\s+will|\s+am\s+going\s+to|{_A}m\s+going\s+to|\s+shall)\s+"
-    r"(?:personally\s+|now\s+|also\s+|then\s+|myself\s+)?(?:look|check|update|follow|keep|"
-    r"investigate|escalate|pass|ask|handle|own|send|contact|call|email|write|review|fix|"
-    r"chase|take|get|let|work|monitor|confirm|test|refund|process|reset|share|reach|"
-    r"loop|be\s+(?:your|the|in\s+touch|back|handling|following|looking|working|"
-    r"checking|monitoring|keeping)|make\s+sure|report|come\s+back|stay|dig|speak|talk|"
-    r"sit|walk|push|personally|see\s+(?:this|it)\s+through|raise|file|book|arrange|"
-    r"issue|credit|replace|ship|post|apply|restore|re-?send|set\s+up)"
-    rf"|\bI(?:\s+am|{_A}m)\s+(?:now\s+|personally\s+|currently\s+)?(?:looking|working|"
-    r"checking|following|handling|investigating|monitoring|chasing|taking|owning|"
-    r"your\s+(?:point|contact)|the\s+(?:point|person))"
-    rf"|\bI(?:\s+have|{_A}ve)\s+(?:now\s+|just\s+|already\s+|personally\s+)?(?:escalated|"
-    r"asked|passed|assigned|raised|filed|flagged|reported|taken|forwarded|looped|"
-    r"opened|logged|contacted|booked|scheduled|set\s+a\s+reminder)"
+    rf"\bI(?:{_A}ll|\s+will|\s+am\s+going\s+to|{_A}m\s+going\s+to|\s+shall)\b"
+    rf"|\bI(?:\s+am|{_A}m)\s+(?:now\s+|personally\s+|currently\s+|also\s+)?"
+    r"(?:[a-z]+ing|your\s+(?:point\s+of\s+)?contact|on\s+it)\b"
+    rf"|\bI(?:\s+have|{_A}ve)\s+(?:now\s+|just\s+|already\s+|personally\s+|also\s+)?"
+    r"(?:[a-z]+ed|taken|sent|set\s+up|made|put)\b"
     r"|\b[A-Z][a-z]+\s+(?:from|on|in)\s+our\s+[\w\s-]{1,30}?team\s+(?:will|is)\b"
     r"|\b(?:my|our)\s+colleague\s+[A-Z][a-z]+"
     r"|\b[A-Z][a-z]+\s+(?:will|is\s+going\s+to)\s+(?:contact|call|email|update|follow|"
@@ -327,7 +349,7 @@ _QUOTE_HEADER = re.compile(
 _QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 
 _CAPS_RUN = re.compile(
-    r"\b[A-Z][A-Z'’]{1,}(?:[ \t]+[A-Z][A-Z'’]{1,}\b)+|\b[A-Z]{5,}\b"
+    r"\b[A-Z][A-Z'’]{1,}(?:[ \t]+[A-Z][A-Z'’]{1,}\b)+|\b[A-Z]{4,}\b"
 )
 _EXCLAMATIONS = re.compile(r"!{2,}|[!?]{3,}")
 _ACRONYMS = frozenset(
@@ -435,7 +457,10 @@ def _greeting(scan: str, context: CheckContext) -> list[Finding]:
     line_end = scan.find("\n", stripped)
     line_end = len(scan) if line_end == -1 else line_end
     opening = scan[stripped : min(line_end, stripped + 160)]
-    names = [first_name, context.customer_name.strip()]
+    full_name = context.customer_name.strip()
+    names = [first_name, full_name]
+    if len(full_name.split()) > 1:
+        names.append(full_name.split()[-1])
     for name in filter(None, names):
         if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", opening, re.IGNORECASE):
             return []
@@ -504,7 +529,7 @@ def check_reply(text: str, context: CheckContext | None = None) -> list[Finding]
         apologies = [
             m
             for m in (_APOLOGY.finditer(scan) if english else ())
-            if not any(s <= m.start() < e for s, e in sympathy)
+            if not any(s < m.end() and m.start() < e for s, e in sympathy)
         ]
         if APOLOGY not in signals and not apologies:
             findings.append(

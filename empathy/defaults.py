@@ -6,7 +6,9 @@ no rules are passed in, so it works without a database.
 
 Phrase syntax: words match case-insensitively on word boundaries, any run of
 whitespace matches any whitespace, both apostrophes match, `*` matches one
-word, and `(a|b|)` lists alternatives (an empty one makes the group optional).
+word, `(a|b|)` lists alternatives (an empty one makes the group optional), and
+a leading `^ ` matches only at the start of a sentence, and a closing `[a|b]`
+requires one of those words to follow without making them part of the match.
 """
 
 from __future__ import annotations
@@ -72,9 +74,11 @@ REASON = "we do this because [reason]"
 # (rule, phrase, suggestion); severity and message come from the rule.
 PHRASES: tuple[tuple[str, str, str], ...] = (
     # "Please calm down" is the article's own example of what never to write.
-    ("calm-down", "(please|) calm down", FEELING),
-    ("calm-down", "(please|) settle down", FEELING),
-    ("calm-down", "(please|) relax", "I understand this is stressful"),
+    ("calm-down", "please (just|) calm down", FEELING),
+    ("calm-down", "(you need to|you have to|you should|you must|just|try to) calm down", FEELING),
+    ("calm-down", "^ calm down", FEELING),
+    ("calm-down", "(please|^) (just|) settle down", FEELING),
+    ("calm-down", "(please|^) (just|) relax", "I understand this is stressful"),
     ("calm-down", "chill out", FEELING),
     ("calm-down", "(there's|there is|) no need to (get|be) (so|) upset", UPSETTING),
     ("calm-down", "(please|) don't get (so|) upset", UPSETTING),
@@ -82,7 +86,7 @@ PHRASES: tuple[tuple[str, str, str], ...] = (
     ("calm-down", "(you're|you are) overreacting", UPSETTING),
     ("calm-down", "don't be so dramatic", UPSETTING),
     ("blame", "(it's|it is|that's|that is|this is) (all|) your (own|) fault", "this is not on you"),
-    ("blame", "you (should have|should've)", "next time, it helps to"),
+    ("blame", "you (should have|should've) [read|checked|known|asked|looked|noticed|followed|used|saved|backed up|made sure|updated|told|contacted|paid]", "next time, it helps to"),
     ("blame", "you failed to", "we still need to"),
     ("blame", "(you didn't|you did not|you clearly didn't) read", "it may not have been clear that you should read"),
     ("blame", "if you had read", "as it may not have been clear,"),
@@ -92,7 +96,7 @@ PHRASES: tuple[tuple[str, str, str], ...] = (
     ("dismissive", "(that's|that is|it's|it is|this is|) not (our|my) problem", "this is something I can still help with"),
     ("dismissive", "not my (department|job)", "I'll connect you with the right colleague"),
     ("dismissive", "(there's|there is|) nothing (we|I) can do", CAN_DO),
-    ("dismissive", "deal with it", "here is a workaround for now"),
+    ("dismissive", "(^|you'll|you will|you'll just|you just|you'll have to|you will have to|you have to|you need to) deal with it", "here is a workaround for now"),
     ("dismissive", "take it or leave it", CAN_DO),
     ("dismissive", "(that's|that is) just (how|the way) it is", "that's how it works today, and here's why"),
     ("condescending", "(as|like) I (already|) (said|explained|mentioned|told you) (before|earlier|already|)", RECAP),

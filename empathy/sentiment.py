@@ -38,6 +38,16 @@ _LEXICON_CHANGES = {
     "please": 0.0,
     "help": 0.3,
     "helps": 0.3,
+    # Ordinary support vocabulary that VADER reads as praise.
+    "support": 0.0,
+    "agreement": 0.0,
+    "creating": 0.0,
+    "invite": 0.0,
+    "number": 0.0,
+    "sure": 0.0,
+    "free": 0.5,
+    "offline": 0.0,
+    "cancel": 0.0,
     "urgent": -0.6,
     "urgently": -0.6,
     # Product failure vocabulary missing from VADER.
@@ -66,6 +76,9 @@ _LEXICON_CHANGES = {
     "chargeback": -1.5,
     "nightmare": -2.5,
     "waste": -1.8,
+    "expired": -0.8,
+    "disconnected": -1.0,
+    "bounced": -0.8,
     "wasted": -1.8,
     # Positive outcome words, so negation ("not working") becomes negative.
     "working": 1.0,
@@ -142,6 +155,10 @@ _COMPLAINT_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"\bfed up\b|\bsick and tired\b|\bhad enough\b|\bgive up\b", -1.8),
         (r"\b(?:can.t|cannot|unable to)\s+(?:log ?in|sign ?in|access|login)\b", -1.0),
         (r"\blocked out\b", -1.2),
+        (r"\b(?:is|are|was|were|went|goes|been|keeps going)\s+down\b", -1.5),
+        (r"\bon hold for\b", -1.2),
+        (r"\bevery (?:single )?time\b", -0.8),
+        (r"\b(?:no\s*one|nobody)\s+(?:seems\s+to\s+|even\s+)?cares?\b", -3.0),
         (
             r"\b(?:deleted|deleting|lost|losing|wiped|erased|ignored|ignoring)\s+"
             r"(?:all\s+)?(?:of\s+)?(?:my|our|me|us)\b",
@@ -149,7 +166,8 @@ _COMPLAINT_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         ),
         (
             rf"\b(?:doesn{_APOS}t|does not|don{_APOS}t|do not|won{_APOS}t|will not|"
-            rf"isn{_APOS}t|is not|can{_APOS}t|cannot)\s+(?:load|open|start|sync|"
+            rf"isn{_APOS}t|is not|can{_APOS}t|cannot)\s+(?:even\s+|really\s+|ever\s+)?"
+            r"(?:load|open|start|sync|"
             r"save|send|connect|respond|print|upload|download|arrive)\b",
             -1.0,
         ),
@@ -246,12 +264,16 @@ def _from_raw(raw: float) -> float:
     return raw / math.sqrt(raw * raw + _ALPHA)
 
 
+# "I would like to" is a request, not a liking.
+_WOULD_LIKE = re.compile(rf"\b(?:would|{_APOS}d)\s+like\s+to\b", _FLAGS)
+
+
 def score_text(text: str) -> Sentiment:
     """Score a customer message from -1 (angry) to 1 (delighted).
 
     Deterministic and offline; empty or whitespace-only text is neutral 0.0.
     """
-    body = visible_part(text or "")
+    body = _WOULD_LIKE.sub(" intend to", visible_part(text or ""))
     if not body.strip():
         return Sentiment(0.0, "neutral")
     complaint = 0.0

@@ -1,0 +1,79 @@
+"""Timeline rows: one function per kind, named in the past tense."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from inbox.models import Conversation, Event
+
+
+def record(
+    conversation: Conversation, kind: str, *, actor: Any = None, **data: Any
+) -> Event:
+    return Event.objects.create(
+        conversation=conversation,
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        data=data,
+        created_at=timezone.now(),
+    )
+
+
+def conversation_created(conversation: Conversation, *, actor: Any = None) -> Event:
+    return record(conversation, "conversation_created", actor=actor)
+
+
+def message_added(
+    conversation: Conversation, *, message_id: int, kind: str, actor: Any = None
+) -> Event:
+    return record(
+        conversation,
+        "message_added",
+        actor=actor,
+        message=message_id,
+        message_kind=kind,
+    )
+
+
+def conversation_assigned(
+    conversation: Conversation, *, actor: Any, assignee: Any
+) -> Event:
+    return record(
+        conversation,
+        "conversation_assigned",
+        actor=actor,
+        assignee=assignee.pk if assignee else None,
+        assignee_name=(assignee.get_full_name() or assignee.username)
+        if assignee
+        else "",
+    )
+
+
+def status_changed(
+    conversation: Conversation, *, actor: Any, old: str, new: str
+) -> Event:
+    return record(conversation, "status_changed", actor=actor, old=old, new=new)
+
+
+def conversation_snoozed(
+    conversation: Conversation, *, actor: Any, until: str
+) -> Event:
+    return record(conversation, "conversation_snoozed", actor=actor, until=until)
+
+
+def conversation_unsnoozed(conversation: Conversation, *, actor: Any) -> Event:
+    return record(conversation, "conversation_unsnoozed", actor=actor)
+
+
+def conversation_reopened(conversation: Conversation, *, actor: Any = None) -> Event:
+    return record(conversation, "conversation_reopened", actor=actor)
+
+
+def label_added(conversation: Conversation, *, actor: Any, label: str) -> Event:
+    return record(conversation, "label_added", actor=actor, label=label)
+
+
+def label_removed(conversation: Conversation, *, actor: Any, label: str) -> Event:
+    return record(conversation, "label_removed", actor=actor, label=label)

@@ -1,0 +1,326 @@
+"""Writes to the inbox. Each service locks the conversation row, records a timeline
+event, and returns the fresh conversation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from empathy.sentiment import score_text
+from inbox import events
+from inbox.errors import (
+    InvalidSnooze,
+    InvalidStatusChange,
+    NotAMember,
+    UnsafeHeaderValue,
+)
+from inbox.models import (
+    Conversation,
+    ConversationLabel,
+    Customer,
+    Label,
+    Mailbox,
+    Message,
+    Sequence,
+)
+from inbox.selectors import is_member
+from inbox.signals import message_added
+
+SNIPPET_LENGTH = 200
+
+
+def guess_first_name(name: str) -> str:
+    """'Dana Scully' → 'Dana'; 'Scully, Dana' → 'Dana'; an address or blank → ''."""
+    name = name.strip().strip('"')
+    if not name or "@" in name:
+        return ""
+    if "," in name:
+        name = name.split(",", 1)[1].strip()
+    first = name.split()[0] if name.split() else ""
+    return first if any(ch.isalpha() for ch in first) else ""
+
+
+def check_header_value(value: str, *, field: str) -> str:
+    """Refuse CR/LF (header injection) in anything that becomes an email header."""
+    if "\r" in value or "\n" in value:
+        raise UnsafeHeaderValue(f"{field} must be a single line", field=field)
+    return value
+
+
+def _ensure_member(user: Any, mailbox_id: int) -> None:
+    if user is not None and not is_member(user, mailbox_id):
+        raise NotAMember("You are not a member of this mailbox")
+
+
+def get_or_create_customer(email: str, *, name: str = "") -> Customer:
+    """The customer with this address (case-insensitive), created on first contact.
+
+    A name learnt later fills a blank one but never overwrites what an agent typed.
+    """
+    email = email.strip()
+    customer = Customer.objects.filter(email__iexact=email).first()
+    if customer is None:
+        try:
+            with transaction.atomic():
+                return Customer.objects.create(
+                    email=email, name=name.strip(), first_name=guess_first_name(name)
+                )
+        except IntegrityError:  # created concurrently: the unique index decided
+            customer = Customer.objects.get(email__iexact=email)
+    if name.strip() and not customer.name:
+        customer.name = name.strip()
+        customer.first_name = customer.first_name or guess_first_name(name)
+        customer.save(update_fields=["name", "first_name"])
+    return customer
+
+
+def next_value(name: str) -> int:
+    """Advance a named counter; the row lock serialises concurrent callers."""
+    Sequence.objects.get_or_create(name=name)
+    sequence = Sequence.objects.select_for_update().get(name=name)
+    sequence.value = F("value") + 1
+    sequence.save(update_fields=["value"])
+    sequence.refresh_from_db(fields=["value"])
+    return sequence.value
+
+
+@transaction.atomic
+def create_conversation(
+    *,
+    mailbox: Mailbox,
+    customer: Customer,
+    subject: str,
+    by: Any = None,
+    at: datetime | None = None,
+) -> Conversation:
+    _ensure_member(by, mailbox.pk)
+    now = at or timezone.now()
+    conversation = Conversation.objects.create(
+        number=next_value("conversation_number"),
+        mailbox=mailbox,
+        customer=customer,
+        subject=subject.strip()[:998],
+        last_activity_at=now,
+    )
+    if at is not None:
+        Conversation.objects.filter(pk=conversation.pk).update(created_at=at)
+        conversation.created_at = at
+    events.conversation_created(conversation, actor=by)
+    return conversation
+
+
+def _lock(conversation: Conversation) -> Conversation:
+    return Conversation.objects.select_for_update().get(pk=conversation.pk)
+
+
+@transaction.atomic
+def append_message(
+    conversation: Conversation,
+    *,
+    kind: str,
+    from_email: str,
+    text: str = "",
+    author: Any = None,
+    at: datetime | None = None,
+    **fields: Any,
+) -> Message:
+    """Add a message to the thread and keep the conversation's counters in step.
+
+    Inbound mail is scored for sentiment and reopens a resolved, pending or snoozed
+    conversation; the first agent reply stamps first_response_at. Receivers of
+    `inbox.signals.message_added` run after commit.
+    """
+    conversation = _lock(conversation)
+    now = at or timezone.now()
+    fields.setdefault("visible_text", text)
+    fields.setdefault("subject", conversation.subject)
+    if not fields.get("message_id"):
+        fields["message_id"] = _make_message_id(conversation.mailbox.domain)
+    inbound = kind == Message.Kind.INBOUND
+    if inbound and "sentiment" not in fields:
+        sentiment = score_text(fields["visible_text"] or text)
+        fields["sentiment"], fields["sentiment_label"] = (
+            sentiment.score,
+            sentiment.label,
+        )
+    message = Message.objects.create(
+        conversation=conversation,
+        mailbox_id=conversation.mailbox_id,
+        kind=kind,
+        from_email=from_email,
+        text=text,
+        author=author,
+        created_at=now,
+        **fields,
+    )
+    conversation.message_count += 1
+    conversation.last_activity_at = max(conversation.last_activity_at, now)
+    conversation.snippet = " ".join(message.visible_text.split())[:SNIPPET_LENGTH]
+    changed = ["message_count", "last_activity_at", "snippet", "updated_at"]
+    if inbound:
+        conversation.last_customer_message_at = now
+        if message.sentiment is not None:
+            if conversation.sentiment_first is None:
+                conversation.sentiment_first = message.sentiment
+            conversation.sentiment_last = message.sentiment
+        changed += ["last_customer_message_at", "sentiment_first", "sentiment_last"]
+        if (
+            conversation.status != Conversation.Status.OPEN
+            and not message.auto_submitted
+        ):
+            changed += _reopen(conversation)
+    elif (
+        kind == Message.Kind.REPLY
+        and author is not None
+        and conversation.first_response_at is None
+    ):
+        conversation.first_response_at = now
+        changed.append("first_response_at")
+    conversation.save(update_fields=changed)
+    events.message_added(conversation, message_id=message.pk, kind=kind, actor=author)
+    transaction.on_commit(
+        lambda: message_added.send(
+            sender=Message,
+            message_id=message.pk,
+            conversation_id=conversation.pk,
+            kind=kind,
+        )
+    )
+    return message
+
+
+def _reopen(conversation: Conversation) -> list[str]:
+    """A customer wrote again: the conversation needs attention. Returns changed fields."""
+    old = conversation.status
+    if old == Conversation.Status.RESOLVED:
+        conversation.reopen_count += 1
+        events.conversation_reopened(conversation)
+    else:
+        events.status_changed(
+            conversation, actor=None, old=old, new=Conversation.Status.OPEN
+        )
+    conversation.status = Conversation.Status.OPEN
+    conversation.snoozed_until = None
+    return ["status", "snoozed_until", "reopen_count"]
+
+
+def _make_message_id(domain: str) -> str:
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+@transaction.atomic
+def assign(conversation: Conversation, *, to: Any, by: Any) -> Conversation:
+    """Assign to a member of the mailbox (or None to unassign)."""
+    conversation = _lock(conversation)
+    _ensure_member(by, conversation.mailbox_id)
+    if to is not None and not is_member(to, conversation.mailbox_id):
+        raise NotAMember(f"{to} is not a member of this mailbox", field="assignee")
+    if conversation.assignee_id == (to.pk if to else None):
+        return conversation
+    conversation.assignee = to
+    conversation.save(update_fields=["assignee", "updated_at"])
+    events.conversation_assigned(conversation, actor=by, assignee=to)
+    return conversation
+
+
+@transaction.atomic
+def change_status(conversation: Conversation, *, status: str, by: Any) -> Conversation:
+    """Open, pending or resolved; snoozing has its own service because it needs a time."""
+    conversation = _lock(conversation)
+    _ensure_member(by, conversation.mailbox_id)
+    if status not in {
+        Conversation.Status.OPEN,
+        Conversation.Status.PENDING,
+        Conversation.Status.RESOLVED,
+    }:
+        raise InvalidStatusChange(f"Cannot change status to {status!r}", field="status")
+    old = conversation.status
+    if old == status:
+        return conversation
+    conversation.status = status
+    conversation.snoozed_until = None
+    if status == Conversation.Status.RESOLVED:
+        conversation.resolved_at = timezone.now()
+    elif old == Conversation.Status.RESOLVED:
+        conversation.reopen_count += 1
+    conversation.save(
+        update_fields=[
+            "status",
+            "snoozed_until",
+            "resolved_at",
+            "reopen_count",
+            "updated_at",
+        ]
+    )
+    events.status_changed(conversation, actor=by, old=old, new=status)
+    return conversation
+
+
+@transaction.atomic
+def snooze(conversation: Conversation, *, until: datetime, by: Any) -> Conversation:
+    conversation = _lock(conversation)
+    _ensure_member(by, conversation.mailbox_id)
+    if until <= timezone.now():
+        raise InvalidSnooze("Snooze time must be in the future")
+    conversation.status = Conversation.Status.SNOOZED
+    conversation.snoozed_until = until
+    conversation.save(update_fields=["status", "snoozed_until", "updated_at"])
+    events.conversation_snoozed(conversation, actor=by, until=until.isoformat())
+    return conversation
+
+
+@transaction.atomic
+def unsnooze(conversation: Conversation, *, by: Any = None) -> Conversation:
+    conversation = _lock(conversation)
+    _ensure_member(by, conversation.mailbox_id)
+    if conversation.status != Conversation.Status.SNOOZED:
+        return conversation
+    conversation.status = Conversation.Status.OPEN
+    conversation.snoozed_until = None
+    conversation.save(update_fields=["status", "snoozed_until", "updated_at"])
+    events.conversation_unsnoozed(conversation, actor=by)
+    return conversation
+
+
+def wake_snoozed_conversations(*, now: datetime | None = None) -> int:
+    """Reopen every snoozed conversation whose time has come; returns how many."""
+    due = Conversation.objects.filter(
+        status=Conversation.Status.SNOOZED, snoozed_until__lte=now or timezone.now()
+    ).values_list("pk", flat=True)
+    woken = 0
+    for pk in list(due[:500]):
+        unsnooze(Conversation(pk=pk))
+        woken += 1
+    return woken
+
+
+@transaction.atomic
+def add_label(conversation: Conversation, *, label: Label, by: Any) -> Conversation:
+    conversation = _lock(conversation)
+    _ensure_member(by, conversation.mailbox_id)
+    if ConversationLabel.objects.filter(
+        conversation=conversation, label=label, removed_at__isnull=True
+    ).exists():
+        return conversation
+    ConversationLabel.objects.create(
+        conversation=conversation, label=label, applied_at=timezone.now(), applied_by=by
+    )
+    events.label_added(conversation, actor=by, label=label.name)
+    return conversation
+
+
+@transaction.atomic
+def remove_label(conversation: Conversation, *, label: Label, by: Any) -> Conversation:
+    conversation = _lock(conversation)
+    _ensure_member(by, conversation.mailbox_id)
+    removed = ConversationLabel.objects.filter(
+        conversation=conversation, label=label, removed_at__isnull=True
+    ).update(removed_at=timezone.now(), removed_by=by)
+    if removed:
+        events.label_removed(conversation, actor=by, label=label.name)
+    return conversation

@@ -1,0 +1,22 @@
+"""The Celery app `replypad`: `celery -A replypad worker --beat`."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "replypad.settings")
+
+app = Celery("replypad", task_cls="celery.contrib.django.task:DjangoTask")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The whole beat schedule lives here; each entry says why it runs so often.
+app.conf.beat_schedule = {
+    # Snoozed conversations wake within a minute of their time.
+    "wake-snoozed-conversations": {
+        "task": "inbox.tasks.wake_snoozed_conversations_task",
+        "schedule": 60.0,
+    },
+}

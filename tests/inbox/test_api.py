@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import pytest
+
+from inbox import services
+from tests.factories import PASSWORD, ConversationFactory, LabelFactory, MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _token(api_client, user):
+    response = api_client.post(
+        "/api/v1/auth/token/",
+        {"username": user.username, "password": PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 200
+    return response.json()["token"]
+
+
+def test_token_auth_lists_conversations_in_the_stable_shape(api_client, mailbox, agent):
+    conversation = ConversationFactory(mailbox=mailbox)
+    services.add_label(conversation, label=LabelFactory(name="billing"), by=agent)
+    MessageFactory(conversation=conversation, text="I love it, thank you!")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {_token(api_client, agent)}")
+
+    body = api_client.get("/api/v1/conversations/").json()
+
+    assert set(body) == {"count", "next", "previous", "results"}
+    row = body["results"][0]
+    assert row["id"] == conversation.pk
+    assert row["mailbox"] == mailbox.pk
+    assert set(row["customer"]) == {"id", "email", "name"}
+    assert row["labels"] == ["billing"]
+    assert row["assignee"] is None
+    assert -1 <= row["sentiment_last"] <= 1
+
+
+def test_conversation_filters(api_client, mailbox, agent):
+    billing = ConversationFactory(mailbox=mailbox, subject="Invoice wrong")
+    services.add_label(billing, label=LabelFactory(name="billing"), by=agent)
+    mine = ConversationFactory(mailbox=mailbox, subject="Password")
+    services.assign(mine, to=agent, by=agent)
+    api_client.force_authenticate(agent)
+
+    by_label = api_client.get("/api/v1/conversations/?label=billing").json()["results"]
+    by_assignee = api_client.get(f"/api/v1/conversations/?assignee={agent.pk}").json()[
+        "results"
+    ]
+    by_search = api_client.get("/api/v1/conversations/?search=invoice").json()[
+        "results"
+    ]
+
+    assert [c["id"] for c in by_label] == [billing.pk]
+    assert [c["id"] for c in by_assignee] == [mine.pk]
+    assert [c["id"] for c in by_search] == [billing.pk]
+
+
+def test_messages_list_is_paginated_with_delivery_status_and_sentiment(
+    api_client, mailbox, agent
+):
+    conversation = ConversationFactory(mailbox=mailbox)
+    MessageFactory(conversation=conversation, text="Everything is broken!")
+    api_client.force_authenticate(agent)
+
+    body = api_client.get(f"/api/v1/conversations/{conversation.pk}/messages/").json()
+
+    message = body["results"][0]
+    assert message["kind"] == "inbound"
+    assert {
+        "id",
+        "from_email",
+        "to",
+        "subject",
+        "text",
+        "html",
+        "message_id",
+        "created_at",
+        "delivery_status",
+        "sentiment",
+    } <= set(message)
+
+
+def test_outsider_gets_404_for_a_conversation_and_its_messages(
+    api_client, mailbox, outsider
+):
+    conversation = ConversationFactory(mailbox=mailbox)
+    api_client.force_authenticate(outsider)
+
+    detail = api_client.get(f"/api/v1/conversations/{conversation.pk}/")
+    messages = api_client.get(f"/api/v1/conversations/{conversation.pk}/messages/")
+    assign = api_client.post(
+        f"/api/v1/conversations/{conversation.pk}/assign/",
+        {"assignee": outsider.pk},
+        format="json",
+    )
+    listing = api_client.get("/api/v1/conversations/").json()
+
+    assert (detail.status_code, messages.status_code, assign.status_code) == (
+        404,
+        404,
+        404,
+    )
+    assert listing["count"] == 0
+
+
+def test_outsider_does_not_see_other_mailboxes_or_their_customers(
+    api_client, mailbox, outsider
+):
+    ConversationFactory(mailbox=mailbox)
+    api_client.force_authenticate(outsider)
+
+    mailboxes = api_client.get("/api/v1/mailboxes/").json()["results"]
+    customers = api_client.get("/api/v1/customers/").json()["results"]
+    foreign = api_client.get(f"/api/v1/mailboxes/{mailbox.pk}/")
+
+    assert mailbox.pk not in [m["id"] for m in mailboxes]
+    assert customers == []
+    assert foreign.status_code == 404
+
+
+def test_anonymous_api_request_is_refused(api_client, mailbox):
+    response = api_client.get("/api/v1/conversations/")
+
+    assert response.status_code == 401
+
+
+def test_actions_assign_label_status_and_snooze(api_client, mailbox, agent):
+    conversation = ConversationFactory(mailbox=mailbox)
+    LabelFactory(name="outage")
+    api_client.force_authenticate(agent)
+    base = f"/api/v1/conversations/{conversation.pk}"
+
+    api_client.post(f"{base}/assign/", {"assignee": agent.pk}, format="json")
+    api_client.post(f"{base}/labels/", {"add": ["outage"]}, format="json")
+    resolved = api_client.post(
+        f"{base}/status/", {"status": "resolved"}, format="json"
+    ).json()
+    bad_snooze = api_client.post(
+        f"{base}/snooze/", {"until": "2001-01-01T00:00:00Z"}, format="json"
+    )
+
+    assert resolved["assignee"] == agent.pk
+    assert resolved["labels"] == ["outage"]
+    assert resolved["status"] == "resolved"
+    assert bad_snooze.status_code == 400
+    assert "until" in bad_snooze.json()
+
+
+def test_schema_and_offline_docs_are_served(client, agent):
+    client.force_login(agent)
+
+    schema = client.get("/api/v1/schema/")
+    docs = client.get("/api/v1/docs/")
+
+    assert schema.status_code == 200
+    assert b"/api/v1/conversations/" in schema.content
+    assert docs.status_code == 200
+    assert b"cdn" not in docs.content.lower()

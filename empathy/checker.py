@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
@@ -113,6 +114,7 @@ class CheckContext:
 # --- phrase compilation ---------------------------------------------------
 
 _GROUP = re.compile(r"\(([^()]*)\)")
+_NEXT_WORD = re.compile(r"\W{0,3}?(\w+)")
 _FOLLOWED_BY = re.compile(r"\[([^\[\]]+)\]$")
 _WORD = re.compile(r"\w+")
 
@@ -132,12 +134,16 @@ def expand_phrase(phrase: str) -> list[str]:
     parts = _GROUP.split(phrase)
     if any("(" in part or ")" in part for part in parts[::2]):
         raise PhraseSyntaxError("Groups cannot be nested.")
-    choices = [[part] if i % 2 == 0 else part.split("|") for i, part in enumerate(parts)]
+    choices = [
+        [part] if i % 2 == 0 else part.split("|") for i, part in enumerate(parts)
+    ]
     count = 1
     for options in choices:
         count *= len(options)
     if count > _MAX_VARIANTS:
-        raise PhraseSyntaxError(f"Too many variants ({count}; at most {_MAX_VARIANTS}).")
+        raise PhraseSyntaxError(
+            f"Too many variants ({count}; at most {_MAX_VARIANTS})."
+        )
     variants = []
     for combo in itertools.product(*choices):
         variant = " ".join("".join(combo).split())
@@ -161,23 +167,28 @@ def _variant_regex(variant: str) -> str:
         options = [_variant_regex(o.strip()) for o in follower.group(1).split("|")]
         lookahead = r"(?=\s+(?:" + "|".join(o for o in options if o) + "))"
         variant = variant[: follower.start()].rstrip()
-    tokens = []
-    for token in variant.removeprefix("^ ").split(" "):
-        if token == "*":
-            tokens.append(r"[\w'’-]+")
+    pieces = []
+    for word in variant.removeprefix("^ ").split(" "):
+        if word == "*":
+            pieces.append(r"[\w'\u2019-]+")
         else:
-            escaped = re.escape(token.replace("’", "'"))
-            tokens.append(escaped.replace("'", "['’]"))
-    body = r"\s+".join(tokens)
+            escaped = re.escape(word.replace("\u2019", "'"))
+            pieces.append(escaped.replace("'", "['\u2019]"))
+    body = r"\s+".join(pieces)
     tail = r"(?!\w)" if re.search(r"\w$", variant) else ""
     return body + tail + lookahead
 
 
 @dataclass(frozen=True)
 class _Compiled:
-    # First word (lower case) → [(pattern, rule, sentence start only)],
-    # longest phrase first.
-    index: dict[str, list[tuple[re.Pattern[str], PhraseRule, bool]]]
+    # First word (lower case) → one alternation of every phrase starting with
+    # it, longest first, one named group per phrase; then the rules by group.
+    # Phrases that must start a sentence get their own alternation.
+    index: dict[str, re.Pattern[str]]
+    anchored: dict[str, re.Pattern[str]]
+    rules: dict[str, PhraseRule]
+    # Every first word: other words cost one set lookup.
+    heads: frozenset[str]
 
 
 def validate_phrase(phrase: str) -> None:
@@ -186,9 +197,22 @@ def validate_phrase(phrase: str) -> None:
         re.compile(_variant_regex(variant))
 
 
+def _index_key(words: str) -> str:
+    """First two words ("i m" for "I'm …"), or one when the second is `*`."""
+    tokens = words.split(" ")
+    first = _WORD.findall(tokens[0].lower())
+    if len(first) >= 2:
+        return " ".join(first[:2])
+    if len(tokens) > 1 and tokens[1] != "*" and not tokens[1].startswith("["):
+        second = _WORD.findall(tokens[1].lower())
+        if second:
+            return f"{first[0]} {second[0]}"
+    return first[0]
+
+
 @lru_cache(maxsize=64)
 def _compile(rules: tuple[PhraseRule, ...]) -> _Compiled:
-    entries: list[tuple[int, str, re.Pattern[str], PhraseRule, bool]] = []
+    entries: list[tuple[int, str, str, PhraseRule, bool]] = []
     for rule in rules:
         try:
             variants = expand_phrase(rule.phrase)
@@ -197,50 +221,79 @@ def _compile(rules: tuple[PhraseRule, ...]) -> _Compiled:
         for variant in variants:
             anchored = variant.startswith("^ ")
             words = variant.removeprefix("^ ")
-            first = _WORD.match(words)
-            if first is None:
+            if not _WORD.match(words):
                 continue
-            pattern = re.compile(_variant_regex(variant), re.IGNORECASE)
-            entries.append((len(words), first.group().lower(), pattern, rule, anchored))
+            regex = _variant_regex(variant)
+            entries.append((len(words), _index_key(words), regex, rule, anchored))
     entries.sort(key=lambda entry: -entry[0])
-    index: dict[str, list[tuple[re.Pattern[str], PhraseRule, bool]]] = {}
-    for _length, first_word, pattern, rule, anchored in entries:
-        index.setdefault(first_word, []).append((pattern, rule, anchored))
-    return _Compiled(index=index)
+    grouped: dict[tuple[str, bool], list[str]] = {}
+    by_group: dict[str, PhraseRule] = {}
+    for number, (_length, key, regex, rule, anchored) in enumerate(entries):
+        group = f"p{number}"
+        by_group[group] = rule
+        grouped.setdefault((key, anchored), []).append(f"(?P<{group}>{regex})")
+    index: dict[str, re.Pattern[str]] = {}
+    starts: dict[str, re.Pattern[str]] = {}
+    for (key, anchored), branches in grouped.items():
+        target = starts if anchored else index
+        target[key] = re.compile("|".join(branches), re.IGNORECASE)
+    heads = frozenset(key.split(" ")[0] for key in [*index, *starts])
+    return _Compiled(index=index, anchored=starts, rules=by_group, heads=heads)
 
 
 def _at_sentence_start(scan: str, position: int) -> bool:
-    before = scan[max(0, position - 40) : position].rstrip(" \t\"'“(")
+    before = scan[max(0, position - 40) : position].rstrip(" \t\"'\u201c(")
     return not before or before[-1] in ".!?:;\n"
 
 
 def _phrase_matches(
     scan: str, compiled: _Compiled
 ) -> list[tuple[int, int, PhraseRule]]:
-    matches = []
+    """Non-overlapping phrase hits, left to right, the longest at each word.
+
+    A word that starts no phrase costs one set lookup; one that does looks up
+    the phrases keyed by itself and by itself plus the next word.
+    """
+    matches: list[tuple[int, int, PhraseRule]] = []
+    index, anchored, rules = compiled.index, compiled.anchored, compiled.rules
+    heads = compiled.heads
+    if not heads:
+        return matches
+    # Lower-case word by word: lower-casing the whole text can change its
+    # length and so the offsets.
+    lows = [word.lower() for word in _WORD.findall(scan)]
     position = 0
-    index = compiled.index
-    for word in _WORD.finditer(scan):
-        if word.start() < position:
+    starts: list[int] = []
+    for i, low in enumerate(lows):
+        if low not in heads:
             continue
-        candidates = index.get(word.group().lower())
-        if not candidates:
+        if not starts:
+            starts = [word.start() for word in _WORD.finditer(scan)]
+        start = starts[i]
+        if start < position:
             continue
-        for pattern, rule, anchored in candidates:
-            if anchored and not _at_sentence_start(scan, word.start()):
-                continue
-            found = pattern.match(scan, word.start())
-            if found:
-                matches.append((found.start(), found.end(), rule))
-                position = found.end()
-                break
+        pair = f"{low} {lows[i + 1]}" if i + 1 < len(lows) else low
+        found = None
+        for table, needs_start in ((index, False), (anchored, True)):
+            for key in (pair, low):
+                pattern = table.get(key)
+                if pattern is None:
+                    continue
+                if needs_start and not _at_sentence_start(scan, start):
+                    continue
+                hit = pattern.match(scan, start)
+                if hit and (found is None or hit.end() > found.end()):
+                    found = hit
+        if found is not None:
+            matches.append((start, found.end(), rules[found.lastgroup or ""]))
+            position = found.end()
     return matches
 
 
 # --- English structure detectors ------------------------------------------
 
 _F = re.IGNORECASE
-_A = "['’]"
+_A = "['\u2019]"
 
 _ACKNOWLEDGE = re.compile(
     r"\bI\s+(?:completely\s+|totally\s+|fully\s+|really\s+|can\s+|do\s+)?"
@@ -280,7 +333,9 @@ _APOLOGY = re.compile(
 )
 
 _NUMBER = r"(?:\d+|a|an|one|two|three|four|five|six|seven|ten|twelve|24|48|72|a\s+couple\s+of|a\s+few)"
-_DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri)"
+_DAY = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri)"
+)
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -320,13 +375,13 @@ _OWNER = re.compile(
 
 _CHECK_BACK = re.compile(
     r"\blet\s+(?:me|us)\s+know\b|\b(?:just\s+|simply\s+)?reply\s+(?:to\s+this|here|back)\b"
-    r"|\b(?:get|come)\s+back\s+to\s+(?:me|us)\b|\breach\s+out\b|\bdon['’]t\s+hesitate\b"
+    r"|\b(?:get|come)\s+back\s+to\s+(?:me|us)\b|\breach\s+out\b|\bdon['\u2019]t\s+hesitate\b"
     r"|\bdo\s+not\s+hesitate\b|\bfeel\s+free\s+to\b|\bwrite\s+(?:back|to\s+(?:us|me))\b"
-    r"|\bI['’]m\s+(?:here|around|happy\s+to\s+help)\b|\bI\s+am\s+(?:here|around)\b"
+    r"|\bI['\u2019]m\s+(?:here|around|happy\s+to\s+help)\b|\bI\s+am\s+(?:here|around)\b"
     r"|\bhere\s+(?:to\s+help|if\s+you\s+need)\b|\bcheck\s+in\s+(?:with\s+you|on)\b"
     r"|\bany\s+(?:other\s+|further\s+|more\s+)?questions\b|\bif\s+(?:anything|something)\s+"
     r"(?:else\s+)?(?:comes\s+up|is\s+(?:still\s+)?(?:not|off|unclear|wrong)|goes\s+wrong|"
-    r"still\s+|doesn['’]t|looks)"
+    r"still\s+|doesn['\u2019]t|looks)"
     r"|\bif\s+(?:you\s+)?(?:need|have)\s+anything\b|\bif\s+(?:it|this|the\s+\w+)\s+"
     r"(?:happens|comes\s+back|returns|recurs|shows\s+up)\s+again\b",
     _F,
@@ -349,14 +404,116 @@ _QUOTE_HEADER = re.compile(
 _QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 
 _CAPS_RUN = re.compile(
-    r"\b[A-Z][A-Z'’]{1,}(?:[ \t]+[A-Z][A-Z'’]{1,}\b)+|\b[A-Z]{4,}\b"
+    r"\b[A-Z][A-Z'\u2019]{1,}(?:[ \t]+[A-Z][A-Z'\u2019]{1,}\b)+|\b[A-Z]{4,}\b"
 )
 _EXCLAMATIONS = re.compile(r"!{2,}|[!?]{3,}")
 _ACRONYMS = frozenset(
-    "ASAP API APIS HTML HTTP HTTPS JSON CSV PDF URL URLS SSO SAML SMTP IMAP DNS VPN "
-    "CEO CTO FAQ UTC GMT EST PST CET SLA USD EUR GBP VAT GDPR SSL TLS OK PS NB FYI "
-    "ID IDS IP IOS MAC IT UI UX PM AM USA UK EU XML SQL AWS ETA RMA SKU".split()
+    [
+        "ASAP",
+        "API",
+        "APIS",
+        "HTML",
+        "HTTP",
+        "HTTPS",
+        "JSON",
+        "CSV",
+        "PDF",
+        "URL",
+        "URLS",
+        "SSO",
+        "SAML",
+        "SMTP",
+        "IMAP",
+        "DNS",
+        "VPN",
+        "CEO",
+        "CTO",
+        "FAQ",
+        "UTC",
+        "GMT",
+        "EST",
+        "PST",
+        "CET",
+        "SLA",
+        "USD",
+        "EUR",
+        "GBP",
+        "VAT",
+        "GDPR",
+        "SSL",
+        "TLS",
+        "OK",
+        "PS",
+        "NB",
+        "FYI",
+        "ID",
+        "IDS",
+        "IP",
+        "IOS",
+        "MAC",
+        "IT",
+        "UI",
+        "UX",
+        "PM",
+        "AM",
+        "USA",
+        "UK",
+        "EU",
+        "XML",
+        "SQL",
+        "AWS",
+        "ETA",
+        "RMA",
+        "SKU",
+    ]
 )
+
+
+# Words every match of a detector contains (lower case): the detector only
+# runs near them, which keeps a long reply with no match cheap.
+_ACKNOWLEDGE_WORDS = (
+    "understand", "see", "imagine", "reali", "appreciate", "hear", "get", "know",
+    "feel", "thank", "frustrat", "annoy", "stress", "difficult", "hard", "upset",
+    "disappoint", "worr", "inconvenien", "madden", "exhaust", "good enough",
+    "unacceptable", "right", "fair",
+)  # fmt: skip
+_APOLOGY_WORDS = ("sorry", "apolog")
+_TIMELINE_WORDS = (
+    "day", "tonight", "tomorrow", "morning", "afternoon", "evening", "week",
+    "month", "end of", "eod", "cob", "min", "hour", "hr", "mon", "tue", "wed",
+    "thu", "fri", "sat", "sun", "jan", "feb", "mar", "apr", "may", "jun", "jul",
+    "aug", "sep", "oct", "nov", "dec", "noon", "midnight",
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+)  # fmt: skip
+_CHECK_BACK_WORDS = (
+    "let", "reply", "back", "reach", "hesitate", "free", "write", "here",
+    "around", "help", "check in", "question", "anything", "something", "again",
+)  # fmt: skip
+_REACH_BEFORE = 80
+_REACH_AFTER = 120
+
+
+def _near(
+    pattern: re.Pattern[str],
+    scan: str,
+    low: str,
+    words: tuple[str, ...],
+    accept: Callable[[re.Match[str]], bool] = lambda match: True,
+) -> re.Match[str] | None:
+    """An accepted match of `pattern` near one of `words`, or None."""
+    if len(low) != len(scan):
+        # Lower-casing changed offsets (rare scripts): search everything.
+        return next(filter(accept, pattern.finditer(scan)), None)
+    for word in words:
+        at = low.find(word)
+        while at != -1:
+            start = max(0, at - _REACH_BEFORE)
+            end = min(len(scan), at + len(word) + _REACH_AFTER)
+            for match in pattern.finditer(scan, start, end):
+                if accept(match):
+                    return match
+            at = low.find(word, end)
+    return None
 
 
 def _mask(text: str) -> str:
@@ -404,7 +561,9 @@ def _closing_point(scan: str) -> tuple[int, bool]:
     content_end = len(scan.rstrip())
     tail_start = max(0, content_end - 300)
     sign_offs = [
-        m for m in _SIGN_OFF_LINE.finditer(scan, tail_start, content_end) if m.start() > 0
+        m
+        for m in _SIGN_OFF_LINE.finditer(scan, tail_start, content_end)
+        if m.start() > 0
     ]
     if sign_offs:
         return sign_offs[-1].start(), True
@@ -421,7 +580,7 @@ def _insertion(scan: str, sentence: str) -> tuple[int, str]:
 def _shouting(scan: str) -> list[Finding]:
     findings = []
     for match in _CAPS_RUN.finditer(scan):
-        words = [w.strip("'’") for w in match.group().split()]
+        words = [w.strip("'\u2019") for w in match.group().split()]
         loud = [w for w in words if w not in _ACRONYMS and len(w) >= 3]
         if not loud or (len(words) == 1 and words[0] in _ACRONYMS):
             continue
@@ -481,7 +640,11 @@ def _greeting(scan: str, context: CheckContext) -> list[Finding]:
                 f"{hello} {first_name},",
             )
         ]
-    return [Finding(GREETING_NAME, TIP, stripped, stripped, message, f"Hi {first_name},\n\n")]
+    return [
+        Finding(
+            GREETING_NAME, TIP, stripped, stripped, message, f"Hi {first_name},\n\n"
+        )
+    ]
 
 
 def check_reply(text: str, context: CheckContext | None = None) -> list[Finding]:
@@ -513,8 +676,10 @@ def check_reply(text: str, context: CheckContext | None = None) -> list[Finding]
     findings.extend(_greeting(scan, context))
 
     body_start = _body_start(scan)
+    low = scan.lower()
     if _is_upset(context):
-        if ACKNOWLEDGE not in signals and not (english and _ACKNOWLEDGE.search(scan)):
+        acknowledged = english and _near(_ACKNOWLEDGE, scan, low, _ACKNOWLEDGE_WORDS)
+        if ACKNOWLEDGE not in signals and not acknowledged:
             findings.append(
                 Finding(
                     ACKNOWLEDGE,
@@ -526,12 +691,14 @@ def check_reply(text: str, context: CheckContext | None = None) -> list[Finding]
                     "I understand how frustrating this has been. ",
                 )
             )
-        apologies = [
-            m
-            for m in (_APOLOGY.finditer(scan) if english else ())
-            if not any(s < m.end() and m.start() < e for s, e in sympathy)
-        ]
-        if APOLOGY not in signals and not apologies:
+        apologised = english and _near(
+            _APOLOGY,
+            scan,
+            low,
+            _APOLOGY_WORDS,
+            lambda m: not any(s < m.end() and m.start() < e for s, e in sympathy),
+        )
+        if APOLOGY not in signals and not apologised:
             findings.append(
                 Finding(
                     APOLOGY,
@@ -545,7 +712,8 @@ def check_reply(text: str, context: CheckContext | None = None) -> list[Finding]
             )
 
     if context.resolves:
-        if CHECK_BACK not in signals and not (english and _CHECK_BACK.search(scan)):
+        invited = english and _near(_CHECK_BACK, scan, low, _CHECK_BACK_WORDS)
+        if CHECK_BACK not in signals and not invited:
             point, sentence = _insertion(
                 scan, "If anything still isn't right, just reply to this email."
             )
@@ -561,7 +729,8 @@ def check_reply(text: str, context: CheckContext | None = None) -> list[Finding]
                 )
             )
     else:
-        if NEXT_STEP not in signals and not (english and _TIMELINE.search(scan)):
+        timed = english and _near(_TIMELINE, scan, low, _TIMELINE_WORDS)
+        if NEXT_STEP not in signals and not timed:
             point, sentence = _insertion(
                 scan, "I will send you an update by [day, time]."
             )

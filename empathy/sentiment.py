@@ -90,7 +90,7 @@ _LEXICON_CHANGES = {
 }
 
 _FLAGS = re.IGNORECASE
-_APOS = "['’]"
+_APOS = "['\u2019]"
 
 # Each pattern adds its weight (raw VADER units) once per occurrence, capped.
 _COMPLAINT_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
@@ -114,7 +114,7 @@ _COMPLAINT_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"\bhow many (?:more )?times\b", -1.8),
         (r"\b(?:yet|once) again\b|\bagain and again\b|\bover and over\b", -1.2),
         (
-            r"\bI(?:\s+have|\s*['’]ve)?\s+already\s+(?:wrote|written|sent|told|"
+            r"\bI(?:\s+have|\s*['\u2019]ve)?\s+already\s+(?:wrote|written|sent|told|"
             r"explained|asked|contacted|emailed|called|reported|tried)\b",
             -1.2,
         ),

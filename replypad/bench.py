@@ -46,3 +46,6 @@ def measure(
         "runs": repeat,
         "queries": queries,
     }
+
+
+BENCHMARKS["empathy"] = "empathy.bench"

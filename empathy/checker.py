@@ -660,8 +660,14 @@ def check_reply(text: str, context: CheckContext | None = None) -> list[Finding]
     scan = _mask(text)
     rules = tuple(r for r in context.phrase_rules if r.language == context.language)
     avoid = _compile(tuple(r for r in rules if r.kind == AVOID))
-    signals = _signals(_compile(tuple(r for r in rules if r.kind == SIGNAL)), scan)
+    signal_rules = tuple(r for r in rules if r.kind == SIGNAL)
+    signals = _signals(_compile(signal_rules), scan)
     english = context.language == "en"
+    # Structure rules need detectors: built in for English, signal phrases
+    # for any language; a rule with neither stays silent rather than nag.
+    checkable = {r.rule for r in signal_rules} | (
+        set(STRUCTURE_RULES) if english else set()
+    )
 
     findings: list[Finding] = []
     for start, end, rule in _phrase_matches(scan, avoid):
@@ -673,13 +679,14 @@ def check_reply(text: str, context: CheckContext | None = None) -> list[Finding]
         )
     sympathy = [(f.start, f.end) for f in findings if f.rule == "sympathy"]
     findings.extend(_shouting(scan))
-    findings.extend(_greeting(scan, context))
+    if english:
+        findings.extend(_greeting(scan, context))
 
     body_start = _body_start(scan)
     low = scan.lower()
     if _is_upset(context):
         acknowledged = english and _near(_ACKNOWLEDGE, scan, low, _ACKNOWLEDGE_WORDS)
-        if ACKNOWLEDGE not in signals and not acknowledged:
+        if ACKNOWLEDGE in checkable and ACKNOWLEDGE not in signals and not acknowledged:
             findings.append(
                 Finding(
                     ACKNOWLEDGE,
@@ -698,7 +705,7 @@ def check_reply(text: str, context: CheckContext | None = None) -> list[Finding]
             _APOLOGY_WORDS,
             lambda m: not any(s < m.end() and m.start() < e for s, e in sympathy),
         )
-        if APOLOGY not in signals and not apologised:
+        if APOLOGY in checkable and APOLOGY not in signals and not apologised:
             findings.append(
                 Finding(
                     APOLOGY,
@@ -713,7 +720,7 @@ def check_reply(text: str, context: CheckContext | None = None) -> list[Finding]
 
     if context.resolves:
         invited = english and _near(_CHECK_BACK, scan, low, _CHECK_BACK_WORDS)
-        if CHECK_BACK not in signals and not invited:
+        if CHECK_BACK in checkable and CHECK_BACK not in signals and not invited:
             point, sentence = _insertion(
                 scan, "If anything still isn't right, just reply to this email."
             )
@@ -730,7 +737,7 @@ def check_reply(text: str, context: CheckContext | None = None) -> list[Finding]
             )
     else:
         timed = english and _near(_TIMELINE, scan, low, _TIMELINE_WORDS)
-        if NEXT_STEP not in signals and not timed:
+        if NEXT_STEP in checkable and NEXT_STEP not in signals and not timed:
             point, sentence = _insertion(
                 scan, "I will send you an update by [day, time]."
             )
@@ -745,7 +752,11 @@ def check_reply(text: str, context: CheckContext | None = None) -> list[Finding]
                     sentence,
                 )
             )
-        if NAMED_OWNER not in signals and not (english and _OWNER.search(scan)):
+        if (
+            NAMED_OWNER in checkable
+            and NAMED_OWNER not in signals
+            and not (english and _OWNER.search(scan))
+        ):
             point, sentence = _insertion(
                 scan, "I'm handling this myself and will keep you posted."
             )

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from frontend.views import conversation, inbox, outbox
+from frontend.views import empathy as empathy_views
 
 app_name = "frontend"
 
@@ -22,4 +23,5 @@ urlpatterns = [
     ),
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox-message"),
+    path("empathy/check/", empathy_views.check_reply, name="empathy-check"),
 ]

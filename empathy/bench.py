@@ -10,7 +10,13 @@ import argparse
 from typing import Any
 
 from empathy.checker import CheckContext, check_reply
-from empathy.evaluation import evaluate_checker, evaluate_sentiment, load_replies
+from empathy.evaluation import (
+    evaluate_checker,
+    evaluate_sentiment,
+    load_customer_messages,
+    load_replies,
+    micro,
+)
 from empathy.sentiment import score_text
 from replypad.bench import measure
 
@@ -67,19 +73,26 @@ def run(options: argparse.Namespace, stdout: Any = None) -> dict[str, Any]:
         "p95_ms": big_p95,
         "within_budget": big_p95 <= CHECKER_BUDGET_MS,
     }
-    checker_scores = evaluate_checker()
-    figures["checker_evaluation"] = {
-        "rules": len(checker_scores),
-        "min_precision": round(min(s.precision for s in checker_scores.values()), 3),
-        "min_recall": round(min(s.recall for s in checker_scores.values()), 3),
-    }
-    sentiment_scores = evaluate_sentiment()
-    figures["sentiment_evaluation"] = {
-        "messages": sentiment_scores["accuracy"].support,
-        "accuracy": round(sentiment_scores["accuracy"].precision, 3),
-        **{
-            f"{label}_recall": round(sentiment_scores[label].recall, 3)
-            for label in ("negative", "neutral", "positive")
-        },
-    }
+    for name, holdout in (("evaluation", False), ("holdout", True)):
+        checker_scores = evaluate_checker(load_replies(holdout=holdout))
+        pooled = micro(checker_scores)
+        figures[f"checker_{name}"] = {
+            "replies": len(load_replies(holdout=holdout)),
+            "rules": len(checker_scores),
+            "precision": round(pooled.precision, 3),
+            "recall": round(pooled.recall, 3),
+            "min_rule_precision": round(
+                min(s.precision for s in checker_scores.values()), 3
+            ),
+            "min_rule_recall": round(min(s.recall for s in checker_scores.values()), 3),
+        }
+        sentiment_scores = evaluate_sentiment(load_customer_messages(holdout=holdout))
+        figures[f"sentiment_{name}"] = {
+            "messages": sentiment_scores["accuracy"].support,
+            "accuracy": round(sentiment_scores["accuracy"].precision, 3),
+            **{
+                f"{label}_recall": round(sentiment_scores[label].recall, 3)
+                for label in ("negative", "neutral", "positive")
+            },
+        }
     return figures

@@ -4,6 +4,8 @@
   lead would flag (`expect`); scored per rule by whether the rule fired.
 - `customer_messages.jsonl`: customer emails labelled negative, neutral or
   positive.
+- `*_holdout.jsonl`: the same kinds of rows, written after the rules were
+  tuned on the sets above and never tuned on: the honest estimate.
 
 Tests assert the targets below; `manage.py bench empathy` reports the same
 figures.
@@ -54,12 +56,25 @@ def _load(name: str) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def load_replies() -> list[dict]:
-    return _load("replies.jsonl")
+def load_replies(*, holdout: bool = False) -> list[dict]:
+    return _load("replies_holdout.jsonl" if holdout else "replies.jsonl")
 
 
-def load_customer_messages() -> list[dict]:
-    return _load("customer_messages.jsonl")
+def load_customer_messages(*, holdout: bool = False) -> list[dict]:
+    return _load(
+        "customer_messages_holdout.jsonl" if holdout else "customer_messages.jsonl"
+    )
+
+
+def micro(scores: dict[str, Score]) -> Score:
+    """All rules pooled: one precision and recall for the whole checker."""
+    rules = [s for name, s in scores.items() if name != "accuracy"]
+    return Score(
+        sum(s.support for s in rules),
+        sum(s.true_positives for s in rules),
+        sum(s.false_positives for s in rules),
+        sum(s.false_negatives for s in rules),
+    )
 
 
 def context_for(row: dict) -> CheckContext:

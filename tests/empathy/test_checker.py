@@ -78,7 +78,9 @@ def test_a_rewrite_keeps_the_capital_at_the_start_of_a_sentence():
 def test_offsets_count_code_points_so_emoji_before_a_phrase_do_not_shift_it():
     text = "🙂🙂 Please calm down."
 
-    finding = next(f for f in check_reply(text, CheckContext()) if f.rule == "calm-down")
+    finding = next(
+        f for f in check_reply(text, CheckContext()) if f.rule == "calm-down"
+    )
 
     assert (finding.start, finding.end) == (3, 19)
     assert text[finding.start : finding.end] == "Please calm down"
@@ -114,7 +116,9 @@ def test_quoted_history_is_not_checked():
 
 
 def test_an_upset_customer_needs_acknowledgement_and_an_apology():
-    text = "Hi Anna,\n\nThe export limit is 10,000 rows. I will send both parts by 4 pm."
+    text = (
+        "Hi Anna,\n\nThe export limit is 10,000 rows. I will send both parts by 4 pm."
+    )
 
     rules = rules_of(text)
 
@@ -122,7 +126,9 @@ def test_an_upset_customer_needs_acknowledgement_and_an_apology():
 
 
 def test_a_calm_customer_needs_neither_acknowledgement_nor_apology():
-    text = "Hi Anna,\n\nThe export limit is 10,000 rows. I will send both parts by 4 pm."
+    text = (
+        "Hi Anna,\n\nThe export limit is 10,000 rows. I will send both parts by 4 pm."
+    )
 
     rules = rules_of(text, CheckContext(customer_first_name="Anna"))
 
@@ -130,7 +136,9 @@ def test_a_calm_customer_needs_neither_acknowledgement_nor_apology():
 
 
 def test_the_customer_message_is_scored_when_no_sentiment_is_given():
-    context = CheckContext(last_customer_message="Still not working. Third time I write!")
+    context = CheckContext(
+        last_customer_message="Still not working. Third time I write!"
+    )
 
     rules = rules_of("I will send both parts by 4 pm.", context)
 
@@ -156,7 +164,9 @@ def test_missing_acknowledgement_is_an_insertion_after_the_greeting():
 
 
 def test_a_reply_without_a_time_or_an_owner_gets_next_step_and_owner_findings():
-    text = "Hi Anna,\n\nI'm sorry, I understand. The team will look into it.\n\nBest,\nSam"
+    text = (
+        "Hi Anna,\n\nI'm sorry, I understand. The team will look into it.\n\nBest,\nSam"
+    )
 
     findings = {f.rule: f for f in check_reply(text, UPSET)}
 
@@ -195,7 +205,10 @@ def test_a_surname_greeting_counts_as_using_the_name():
 @pytest.mark.parametrize(
     ("text", "shout"),
     [
-        ("PLEASE DO NOT DELETE the folder. I'll fix it by 3 pm.", "PLEASE DO NOT DELETE"),
+        (
+            "PLEASE DO NOT DELETE the folder. I'll fix it by 3 pm.",
+            "PLEASE DO NOT DELETE",
+        ),
         ("You MUST update. I'll fix it by 3 pm.", "MUST"),
         ("I understand!! I'll fix it by 3 pm.", "!!"),
         ("Did you restart??? I'll fix it by 3 pm.", "???"),
@@ -238,7 +251,9 @@ def test_a_signal_phrase_satisfies_a_structure_rule_in_any_language():
                    language="de"),
         PhraseRule(rule="acknowledge", phrase="ich verstehe", kind="signal", language="de"),
     )  # fmt: skip
-    context = CheckContext(phrase_rules=rules, language="de", last_customer_sentiment=-0.5)
+    context = CheckContext(
+        phrase_rules=rules, language="de", last_customer_sentiment=-0.5
+    )
 
     findings = check_reply(
         "Es tut mir leid, ich verstehe. Ich kümmere mich bis morgen darum.", context
@@ -256,7 +271,9 @@ def test_phrase_alternatives_expand_to_every_variant():
 def test_a_sentence_start_phrase_only_matches_at_the_start_of_a_sentence():
     rules = (PhraseRule(rule="r", phrase="^ relax"),)
 
-    findings = check_reply("Relax. We relax the limit.", CheckContext(phrase_rules=rules))
+    findings = check_reply(
+        "Relax. We relax the limit.", CheckContext(phrase_rules=rules)
+    )
 
     assert [(f.start, f.end) for f in findings if f.rule == "r"] == [(0, 5)]
 
@@ -284,7 +301,10 @@ def test_broken_phrases_are_refused(phrase):
 
 
 def test_a_broken_phrase_in_force_is_skipped_not_fatal():
-    rules = (PhraseRule(rule="x", phrase="(broken"), PhraseRule(rule="y", phrase="fine"))
+    rules = (
+        PhraseRule(rule="x", phrase="(broken"),
+        PhraseRule(rule="y", phrase="fine"),
+    )
 
     findings = check_reply("This is fine.", CheckContext(phrase_rules=rules))
 

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 from empathy import defaults
 
@@ -114,6 +115,7 @@ class CheckContext:
 # --- phrase compilation ---------------------------------------------------
 
 _GROUP = re.compile(r"\(([^()]*)\)")
+_WORD_SPLIT = re.compile(r"(\w+)")
 _NEXT_WORD = re.compile(r"\W{0,3}?(\w+)")
 _FOLLOWED_BY = re.compile(r"\[([^\[\]]+)\]$")
 _WORD = re.compile(r"\w+")
@@ -261,15 +263,17 @@ def _phrase_matches(
         return matches
     # Lower-case word by word: lower-casing the whole text can change its
     # length and so the offsets.
-    lows = [word.lower() for word in _WORD.findall(scan)]
+    # [gap, word, gap, word, …, gap]; running lengths give each word's offset.
+    parts = _WORD_SPLIT.split(scan)
+    lows = list(map(str.lower, parts[1::2]))
+    offsets: list[int] = []
     position = 0
-    starts: list[int] = []
     for i, low in enumerate(lows):
         if low not in heads:
             continue
-        if not starts:
-            starts = [word.start() for word in _WORD.finditer(scan)]
-        start = starts[i]
+        if not offsets:
+            offsets = list(accumulate(map(len, parts), initial=0))
+        start = offsets[2 * i + 1]
         if start < position:
             continue
         pair = f"{low} {lows[i + 1]}" if i + 1 < len(lows) else low
@@ -406,6 +410,8 @@ _QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 _CAPS_RUN = re.compile(
     r"\b[A-Z][A-Z'\u2019]{1,}(?:[ \t]+[A-Z][A-Z'\u2019]{1,}\b)+|\b[A-Z]{4,}\b"
 )
+# Two capitals in a row: a cheap scan that finds where a caps run can start.
+_CAPS_SEED = re.compile(r"[A-Z]{2}")
 _EXCLAMATIONS = re.compile(r"!{2,}|[!?]{3,}")
 _ACRONYMS = frozenset(
     [
@@ -579,7 +585,19 @@ def _insertion(scan: str, sentence: str) -> tuple[int, str]:
 
 def _shouting(scan: str) -> list[Finding]:
     findings = []
-    for match in _CAPS_RUN.finditer(scan):
+    runs = []
+    done = 0
+    for seed in _CAPS_SEED.finditer(scan):
+        start = seed.start()
+        if start < done or (
+            start and (scan[start - 1].isalnum() or scan[start - 1] == "_")
+        ):
+            continue
+        run = _CAPS_RUN.match(scan, start)
+        if run:
+            runs.append(run)
+            done = run.end()
+    for match in runs:
         words = [w.strip("'\u2019") for w in match.group().split()]
         loud = [w for w in words if w not in _ACRONYMS and len(w) >= 3]
         if not loud or (len(words) == 1 and words[0] in _ACRONYMS):

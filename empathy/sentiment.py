@@ -27,6 +27,9 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 NEGATIVE_BELOW = -0.05
 POSITIVE_ABOVE = 0.05
 MAX_CHARS = 20_000
+# VADER costs ~0.1 ms a word; a customer's mood is set in their first lines,
+# so only the start of their own words is scored.
+SCORED_CHARS = 6_000
 
 # VADER normalises its raw sum s to s / sqrt(s² + ALPHA); the same curve is used
 # to add pattern weights in raw space and map back, so several complaints
@@ -273,7 +276,7 @@ def score_text(text: str) -> Sentiment:
 
     Deterministic and offline; empty or whitespace-only text is neutral 0.0.
     """
-    body = _WOULD_LIKE.sub(" intend to", visible_part(text or ""))
+    body = _WOULD_LIKE.sub(" intend to", visible_part(text or "")[:SCORED_CHARS])
     if not body.strip():
         return Sentiment(0.0, "neutral")
     complaint = 0.0

@@ -3,8 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-export DATABASE_URL ?=
-export REDIS_URL ?=
 
 .PHONY: setup run test lint format chromium bench-seed clean
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -10,28 +11,41 @@ from inbox.models import Conversation, Event
 
 
 def record(
-    conversation: Conversation, kind: str, *, actor: Any = None, **data: Any
+    conversation: Conversation,
+    kind: str,
+    *,
+    actor: Any = None,
+    at: datetime | None = None,
+    **data: Any,
 ) -> Event:
     return Event.objects.create(
         conversation=conversation,
         kind=kind,
         actor=actor if getattr(actor, "pk", None) else None,
         data=data,
-        created_at=timezone.now(),
+        created_at=at or timezone.now(),
     )
 
 
-def conversation_created(conversation: Conversation, *, actor: Any = None) -> Event:
-    return record(conversation, "conversation_created", actor=actor)
+def conversation_created(
+    conversation: Conversation, *, actor: Any = None, at: datetime | None = None
+) -> Event:
+    return record(conversation, "conversation_created", actor=actor, at=at)
 
 
 def message_added(
-    conversation: Conversation, *, message_id: int, kind: str, actor: Any = None
+    conversation: Conversation,
+    *,
+    message_id: int,
+    kind: str,
+    actor: Any = None,
+    at: datetime | None = None,
 ) -> Event:
     return record(
         conversation,
         "message_added",
         actor=actor,
+        at=at,
         message=message_id,
         message_kind=kind,
     )
@@ -52,9 +66,14 @@ def conversation_assigned(
 
 
 def status_changed(
-    conversation: Conversation, *, actor: Any, old: str, new: str
+    conversation: Conversation,
+    *,
+    actor: Any,
+    old: str,
+    new: str,
+    at: datetime | None = None,
 ) -> Event:
-    return record(conversation, "status_changed", actor=actor, old=old, new=new)
+    return record(conversation, "status_changed", actor=actor, at=at, old=old, new=new)
 
 
 def conversation_snoozed(
@@ -67,8 +86,10 @@ def conversation_unsnoozed(conversation: Conversation, *, actor: Any) -> Event:
     return record(conversation, "conversation_unsnoozed", actor=actor)
 
 
-def conversation_reopened(conversation: Conversation, *, actor: Any = None) -> Event:
-    return record(conversation, "conversation_reopened", actor=actor)
+def conversation_reopened(
+    conversation: Conversation, *, actor: Any = None, at: datetime | None = None
+) -> Event:
+    return record(conversation, "conversation_reopened", actor=actor, at=at)
 
 
 def label_added(conversation: Conversation, *, actor: Any, label: str) -> Event:

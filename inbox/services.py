@@ -110,7 +110,7 @@ def create_conversation(
     if at is not None:
         Conversation.objects.filter(pk=conversation.pk).update(created_at=at)
         conversation.created_at = at
-    events.conversation_created(conversation, actor=by)
+    events.conversation_created(conversation, actor=by, at=now)
     return conversation
 
 
@@ -173,7 +173,7 @@ def append_message(
             conversation.status != Conversation.Status.OPEN
             and not message.auto_submitted
         ):
-            changed += _reopen(conversation)
+            changed += _reopen(conversation, at=now)
     elif (
         kind == Message.Kind.REPLY
         and author is not None
@@ -182,7 +182,9 @@ def append_message(
         conversation.first_response_at = now
         changed.append("first_response_at")
     conversation.save(update_fields=changed)
-    events.message_added(conversation, message_id=message.pk, kind=kind, actor=author)
+    events.message_added(
+        conversation, message_id=message.pk, kind=kind, actor=author, at=now
+    )
     transaction.on_commit(
         lambda: message_added.send(
             sender=Message,
@@ -194,15 +196,15 @@ def append_message(
     return message
 
 
-def _reopen(conversation: Conversation) -> list[str]:
+def _reopen(conversation: Conversation, *, at: datetime) -> list[str]:
     """A customer wrote again: the conversation needs attention. Returns changed fields."""
     old = conversation.status
     if old == Conversation.Status.RESOLVED:
         conversation.reopen_count += 1
-        events.conversation_reopened(conversation)
+        events.conversation_reopened(conversation, at=at)
     else:
         events.status_changed(
-            conversation, actor=None, old=old, new=Conversation.Status.OPEN
+            conversation, actor=None, old=old, new=Conversation.Status.OPEN, at=at
         )
     conversation.status = Conversation.Status.OPEN
     conversation.snoozed_until = None

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from empathy.models import PhraseRule
 
@@ -34,9 +36,9 @@ class PhraseRuleAdmin(admin.ModelAdmin):
     actions = ["activate", "deactivate"]
 
     @admin.action(description="Switch selected rules on")
-    def activate(self, request, queryset):  # type: ignore[no-untyped-def]
+    def activate(self, request: HttpRequest, queryset: QuerySet[PhraseRule]) -> None:
         queryset.update(is_active=True)
 
     @admin.action(description="Switch selected rules off")
-    def deactivate(self, request, queryset):  # type: ignore[no-untyped-def]
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[PhraseRule]) -> None:
         queryset.update(is_active=False)

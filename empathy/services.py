@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
+from empathy import events
 from empathy.checker import BLOCKER, Finding, check_reply
 from empathy.errors import EmpathyBlocked
 from empathy.selectors import check_context_for
@@ -32,23 +34,34 @@ def enforce_empathy(
     conversation: Conversation,
     override_reason: str = "",
     resolves: bool = False,
+    by: Any = None,
 ) -> list[Finding]:
     """The findings to store with a reply about to be sent.
 
     In a mailbox whose empathy_mode is `block`, blocker findings stop the
-    reply with EmpathyBlocked unless an override reason is given; in `warn`
-    mode nothing is refused. The reply service stores the returned findings
-    (`[f.rule for f in findings]`) and the reason on the message.
+    reply with EmpathyBlocked unless an override reason is given; then the
+    override goes on the timeline (`empathy_overridden`, with `by` as actor).
+    In `warn` mode nothing is refused. The reply service calls this inside its
+    transaction and stores `[f.rule for f in findings]` and the reason on the
+    message.
     """
     findings = check_reply_for(text, conversation=conversation, resolves=resolves)
     blockers = [f for f in findings if f.severity == BLOCKER]
-    mode = conversation.mailbox.empathy_mode
-    if blockers and mode == Mailbox.EmpathyMode.BLOCK and not override_reason.strip():
+    if not blockers or conversation.mailbox.empathy_mode != Mailbox.EmpathyMode.BLOCK:
+        return findings
+    reason = override_reason.strip()
+    if not reason:
         phrases = ", ".join(f'"{text[f.start : f.end]}"' for f in blockers)
         raise EmpathyBlocked(
             f"This mailbox does not send replies containing {phrases}. Apply the "
             "suggested rewrite or give a reason to send anyway."
         )
+    events.empathy_overridden(
+        conversation,
+        actor=by,
+        rules=sorted({f.rule for f in blockers}),
+        reason=reason,
+    )
     return findings
 
 

@@ -25,6 +25,9 @@ def test_bench_empathy_writes_figures_and_meets_the_checker_budget(settings, tmp
     assert result["benchmark"] == "empathy"
     assert figures["checker_budget"]["words"] >= 5000
     # The median, not p95: the suite shares a busy machine; `bench` reports p95.
-    assert figures["checker_5000_words"]["p50_ms"] <= figures["checker_budget"]["budget_ms"]
+    assert (
+        figures["checker_5000_words"]["p50_ms"]
+        <= figures["checker_budget"]["budget_ms"]
+    )
     assert figures["checker_5000_words"]["queries"] == 0
     assert figures["checker_holdout"]["replies"] >= 40

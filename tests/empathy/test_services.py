@@ -73,17 +73,27 @@ def test_block_mode_refuses_a_blocker_without_a_reason(conversation):
     assert error.value.status_code == 400
 
 
-def test_block_mode_sends_a_blocker_when_a_reason_is_given(conversation):
+def test_block_mode_sends_a_blocker_when_a_reason_is_given_and_logs_it(
+    conversation, agent
+):
     Mailbox.objects.filter(pk=conversation.mailbox_id).update(empathy_mode="block")
     conversation.refresh_from_db()
+    reason = "Quoting the customer's own words back, on their request."
 
     findings = services.enforce_empathy(
-        CALM_DOWN,
-        conversation=conversation,
-        override_reason="Quoting the customer's own words back, on their request.",
+        CALM_DOWN, conversation=conversation, override_reason=reason, by=agent
     )
 
     assert "calm-down" in {f.rule for f in findings}
+    event = conversation.events.get(kind="empathy_overridden")
+    assert event.actor == agent
+    assert event.data == {"rules": ["calm-down"], "reason": reason}
+
+
+def test_warn_mode_logs_no_override(conversation):
+    services.enforce_empathy(CALM_DOWN, conversation=conversation, override_reason="x")
+
+    assert not conversation.events.filter(kind="empathy_overridden").exists()
 
 
 def test_block_mode_lets_warnings_and_tips_through(conversation):

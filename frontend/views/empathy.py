@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -23,6 +24,10 @@ class ShownFinding:
     phrase: str
     before: str
     after: str
+
+    @property
+    def label(self) -> str:
+        return " ".join(self.finding.suggestion.split())
 
 
 def _shown(text: str, findings: list[Finding]) -> list[ShownFinding]:
@@ -51,8 +56,9 @@ def check_reply(request: HtmxHttpRequest) -> HttpResponse:
     findings = services.check_reply_for(
         text, conversation=conversation, resolves=request.POST.get("resolves") == "1"
     )
+    counts = Counter(f.severity for f in findings)
     return render(
         request,
         "frontend/empathy/assist.html#findings",
-        {"findings": _shown(text, findings)},
+        {"findings": _shown(text, findings), "counts": counts},
     )

@@ -48,6 +48,7 @@ def test_the_check_renders_each_finding_on_its_phrase_with_its_rewrite(
     assert "<mark>Please calm down</mark>" in html
     assert 'data-suggestion="I understand how frustrating this is"' in html
     assert 'data-start="10" data-end="26"' in html
+    assert "1 blocker, 3 warnings, 1 tip" in html
     assert "<html" not in html
 
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from empathy.models import PhraseRule
+from empathy.models import MailboxLanguage, PhraseRule
 
 
 @admin.register(PhraseRule)
@@ -42,3 +42,9 @@ class PhraseRuleAdmin(admin.ModelAdmin):
     @admin.action(description="Switch selected rules off")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[PhraseRule]) -> None:
         queryset.update(is_active=False)
+
+
+@admin.register(MailboxLanguage)
+class MailboxLanguageAdmin(admin.ModelAdmin):
+    list_display = ["mailbox", "language"]
+    list_select_related = ["mailbox"]

@@ -98,3 +98,19 @@ class PhraseRule(models.Model):
             validate_phrase(self.phrase)
         except PhraseSyntaxError as error:
             raise ValidationError({"phrase": str(error)}) from error
+
+
+class MailboxLanguage(models.Model):
+    """The language replies from a mailbox are written in; English when absent.
+
+    It picks the phrase rules in force, and English also brings the built-in
+    structure detectors (acknowledge, apology, next step, owner, check-back).
+    """
+
+    mailbox = models.OneToOneField(
+        "inbox.Mailbox", on_delete=models.CASCADE, related_name="empathy_language"
+    )
+    language = models.CharField(max_length=10, default="en")
+
+    def __str__(self) -> str:
+        return f"{self.mailbox.name}: {self.language}"

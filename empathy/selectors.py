@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from empathy.checker import CheckContext, PhraseRule
+from empathy.models import MailboxLanguage
 from empathy.models import PhraseRule as PhraseRuleRow
 from inbox.models import Conversation, Mailbox, Message
 
@@ -42,6 +43,14 @@ def phrase_rules_for(
     )
 
 
+def language_for(mailbox: Mailbox | None) -> str:
+    """The mailbox's reply language (MailboxLanguage), English by default."""
+    if mailbox is None:
+        return DEFAULT_LANGUAGE
+    row = MailboxLanguage.objects.filter(mailbox=mailbox).only("language").first()
+    return row.language if row else DEFAULT_LANGUAGE
+
+
 def last_customer_message(conversation: Conversation) -> Message | None:
     return (
         Message.objects.filter(conversation=conversation, kind=Message.Kind.INBOUND)
@@ -54,7 +63,7 @@ def last_customer_message(conversation: Conversation) -> Message | None:
 def check_context_for(
     conversation: Conversation | None, *, resolves: bool = False
 ) -> CheckContext:
-    """What the checker needs to know about a conversation, in three queries.
+    """What the checker needs to know about a conversation, in four queries.
 
     Without a conversation: the global rules and no customer facts, so only
     phrase, shouting and next-step/owner rules can fire.
@@ -63,11 +72,13 @@ def check_context_for(
         return CheckContext(phrase_rules=phrase_rules_for(None), resolves=resolves)
     customer = conversation.customer
     last = last_customer_message(conversation)
+    language = language_for(conversation.mailbox)
     return CheckContext(
         customer_name=customer.name,
         customer_first_name=customer.first_name,
         last_customer_message=(last.visible_text or last.text) if last else "",
         last_customer_sentiment=last.sentiment if last else None,
         resolves=resolves,
-        phrase_rules=phrase_rules_for(conversation.mailbox),
+        phrase_rules=phrase_rules_for(conversation.mailbox, language=language),
+        language=language,
     )

@@ -60,3 +60,16 @@ def test_an_agent_cannot_open_the_phrase_rules_admin(client, agent):
     response = client.get(CHANGELIST)
 
     assert response.status_code == 302
+
+
+def test_an_admin_sets_a_mailbox_reply_language(client, admin, mailbox):
+    from empathy.models import MailboxLanguage
+
+    client.force_login(admin)
+
+    response = client.post(
+        "/admin/empathy/mailboxlanguage/add/", {"mailbox": mailbox.pk, "language": "de"}
+    )
+
+    assert response.status_code == 302
+    assert MailboxLanguage.objects.get(mailbox=mailbox).language == "de"

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from empathy import services
 from empathy.errors import EmpathyBlocked
+from empathy.models import MailboxLanguage
 from empathy.tasks import rescore_sentiment_task
 from inbox.models import Conversation, Mailbox, Message
 from tests.factories import ConversationFactory, CustomerFactory, MessageFactory
@@ -49,6 +50,19 @@ def test_the_check_uses_the_mailbox_rules(conversation):
     )
 
     assert "jargon" in {f.rule for f in findings}
+
+
+def test_a_mailbox_in_another_language_uses_its_rules_and_signals(conversation):
+    MailboxLanguage.objects.create(mailbox=conversation.mailbox, language="de")
+    conversation.mailbox.phrase_rules.create(
+        language="de", rule="ruhe", phrase="beruhigen Sie sich", severity="blocker"
+    )
+
+    findings = services.check_reply_for(
+        "Bitte beruhigen Sie sich. Please calm down.", conversation=conversation
+    )
+
+    assert [f.rule for f in findings] == ["ruhe"]
 
 
 def test_warn_mode_lets_a_blocker_through_and_returns_the_findings(conversation):

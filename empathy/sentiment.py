@@ -25,7 +25,9 @@ from functools import cache
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 NEGATIVE_BELOW = -0.05
-POSITIVE_ABOVE = 0.05
+# Higher than VADER's 0.05: a request that happens to use a warm word
+# ("attachments", "holidays") is neutral; thanks for a fix scores well above.
+POSITIVE_ABOVE = 0.25
 MAX_CHARS = 20_000
 # VADER costs ~0.1 ms a word; a customer's mood is set in their first lines,
 # so only the start of their own words is scored.
@@ -51,6 +53,17 @@ _LEXICON_CHANGES = {
     "free": 0.5,
     "offline": 0.0,
     "cancel": 0.0,
+    "attachment": 0.0,
+    "attachments": 0.0,
+    # "You promised …" is a reminder of a debt, not a compliment.
+    "promised": 0.0,
+    "chase": -1.0,
+    "chasing": -1.0,
+    # VADER slang that collides with support vocabulary: "PO number".
+    "po": 0.0,
+    "rip-off": -2.5,
+    "ripoff": -2.5,
+    "star": 1.5,
     "urgent": -0.6,
     "urgently": -0.6,
     # Product failure vocabulary missing from VADER.
@@ -114,6 +127,11 @@ _COMPLAINT_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
             r"messages|request|requests|attempt|ticket)\b",
             -1.6,
         ),
+        (
+            r"\b(?:asked|written|wrote|emailed|called|contacted|told you|explained|"
+            r"reported|tried)\b[\w\s]{0,20}?\b(?:two|three|four|five|six|\d+)\s+times\b",
+            -1.6,
+        ),
         (r"\bhow many (?:more )?times\b", -1.8),
         (r"\b(?:yet|once) again\b|\bagain and again\b|\bover and over\b", -1.2),
         (
@@ -158,8 +176,20 @@ _COMPLAINT_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"\bfed up\b|\bsick and tired\b|\bhad enough\b|\bgive up\b", -1.8),
         (r"\b(?:can.t|cannot|unable to)\s+(?:log ?in|sign ?in|access|login)\b", -1.0),
         (r"\blocked out\b", -1.2),
+        (r"\b(?:was|were|been|you|you've|you have)\s+promised\b", -1.2),
+        (r"\bnever\s+(?:got|received|heard|arrived|came|showed|answered)\b", -1.5),
+        (
+            r"\bwhy\s+(?:do|does|did|must|should)\s+(?:I|we)\s+(?:have|need)\s+to\b",
+            -1.5,
+        ),
         (r"\b(?:is|are|was|were|went|goes|been|keeps going)\s+down\b", -1.5),
-        (r"\bon hold for\b", -1.2),
+        (r"\bon hold\b", -1.2),
+        (
+            r"\b(?:no\s*one|nobody)\s+(?:told|informed|warned|notified|mentioned)\b",
+            -1.5,
+        ),
+        (r"\b(?:can.t|cannot|couldn.t|doesn.t|don.t|won.t)\s+even\b", -1.5),
+        (r"\bonly took\s+(?:\w+\s+)?(?:hours|days|weeks|months)\b", -1.5),
         (r"\bevery (?:single )?time\b", -0.8),
         (r"\b(?:no\s*one|nobody)\s+(?:seems\s+to\s+|even\s+)?cares?\b", -3.0),
         (
@@ -177,10 +207,19 @@ _COMPLAINT_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     )
 )
 
+# Three or more words in capitals: the customer is shouting.
+_SHOUTING = re.compile(r"\b[A-Z]{2,}[!?.,]*(?:\s+[A-Z]{2,}[!?.,]*){2,}")
+_SHOUTING_WEIGHT = -1.2
+
 # Phrases that are sarcastic on their own.
 _ALWAYS_SARCASTIC = re.compile(
     r"\bthanks? (?:you )?for nothing\b|\byeah,? right\b|\bsurprise,? surprise\b|"
-    r"\bwhat a (?:joke|surprise)\b|\bbig surprise\b|\bslow clap\b|(?:^|\s)/s\b",
+    r"\bwhat a (?:joke|surprise)\b|\bbig surprise\b|\bslow clap\b|(?:^|\s)/s\b|"
+    r"\b(?:great|fantastic|wonderful|brilliant|perfect|lovely|awesome|super)"
+    r"\s*[,.!\u2026]+\s*(?:yet\s+)?another\b|\bjust wow\b|"
+    # Scare quotes around praise: thanks for the 'quick' reply.
+    r"['\"\u2018\u201c](?:quick|fast|prompt|helpful|great|fix|fixed|support|service|"
+    r"solution|help)['\"\u2019\u201d]",
     _FLAGS,
 )
 
@@ -228,7 +267,13 @@ class Sentiment:
 @cache
 def _analyzer() -> SentimentIntensityAnalyzer:
     analyzer = SentimentIntensityAnalyzer()
-    analyzer.lexicon.update(_LEXICON_CHANGES)
+    for word, valence in _LEXICON_CHANGES.items():
+        if valence:
+            analyzer.lexicon[word] = valence
+        else:
+            # Removed, not zeroed: VADER pushes an all-caps lexicon word away
+            # from zero, so a zero "PO" or "PLEASE" would turn negative.
+            analyzer.lexicon.pop(word, None)
     return analyzer
 
 
@@ -283,6 +328,8 @@ def score_text(text: str) -> Sentiment:
     for pattern, weight in _COMPLAINT_PATTERNS:
         hits = len(pattern.findall(body))
         complaint += weight * min(hits, 2)
+    if _SHOUTING.search(body):
+        complaint += _SHOUTING_WEIGHT
 
     always = _ALWAYS_SARCASTIC.findall(body)
     stripped = _ALWAYS_SARCASTIC.sub(" ", body)

@@ -5,7 +5,14 @@
 - `customer_messages.jsonl`: customer emails labelled negative, neutral or
   positive.
 - `*_holdout.jsonl`: the same kinds of rows, written after the rules were
-  tuned on the sets above and never tuned on: the honest estimate.
+  tuned on the sets above. First measurement of each, before any tuning:
+  replies (40): precision 1.000, recall 0.979;
+  customer messages, first 32: accuracy 0.844, negative recall 0.786;
+  the next 40 (`hn…`): accuracy 0.750, negative recall 0.611.
+  The message misses then led to general fixes (VADER's caps rule on
+  zero-valence words, "PO", scare-quoted praise, "three times", "on hold"),
+  so the holdout is now a regression set, and the first-contact figures are
+  the honest estimate of accuracy on new mail.
 
 Tests assert the targets below; `manage.py bench empathy` reports the same
 figures.

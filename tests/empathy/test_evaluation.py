@@ -60,10 +60,10 @@ def test_sentiment_meets_its_accuracy_and_negative_recall_targets():
 
 
 HOLDOUT_CHECKER_MIN = 0.9
-HOLDOUT_SENTIMENT_MIN_ACCURACY = 0.8
+HOLDOUT_SENTIMENT_MIN_ACCURACY = 0.85
 
 
-def test_the_checker_holds_up_on_replies_it_was_not_tuned_on():
+def test_the_checker_holds_up_on_the_holdout_replies():
     rows = load_replies(holdout=True)
 
     pooled = micro(evaluate_checker(rows))
@@ -77,7 +77,7 @@ def test_the_checker_holds_up_on_replies_it_was_not_tuned_on():
     assert pooled.recall >= HOLDOUT_CHECKER_MIN
 
 
-def test_sentiment_holds_up_on_messages_it_was_not_tuned_on():
+def test_sentiment_holds_up_on_the_holdout_messages():
     rows = load_customer_messages(holdout=True)
 
     scores = evaluate_sentiment(rows)

@@ -16,10 +16,14 @@ from empathy.sentiment import Sentiment, score_text, visible_part
         "Thanks for nothing.",
         "Keep up the great work, the site is down again.",
         "My invoice is wrong, please fix.\n\nThanks,\nMarta",
+        "Thanks for the 'quick' reply, only took eleven days.",
+        "I have written to you four times. Four.",
+        "PLEASE FIX THE EXPORT",
     ],
     ids=["still-not-working", "waiting-no-reply", "how-many-times", "sarcastic-great",
          "sarcastic-wonderful", "thanks-for-nothing", "sarcastic-praise",
-         "complaint-with-polite-sign-off"],
+         "complaint-with-polite-sign-off", "scare-quotes", "four-times",
+         "all-caps"],
 )  # fmt: skip
 def test_support_mail_complaints_are_negative(text):
     sentiment = score_text(text)
@@ -35,8 +39,15 @@ def test_support_mail_complaints_are_negative(text):
         "I would like to add two more users to our account.",
         "Please confirm the order number is 44812.",
         "Do you support single sign-on with Okta?",
+        "Can I get an invoice with our PO number on it?",
     ],
-    ids=["question-with-thanks", "would-like", "please-confirm", "support-word"],
+    ids=[
+        "question-with-thanks",
+        "would-like",
+        "please-confirm",
+        "support-word",
+        "capitalised-zero-word",
+    ],
 )
 def test_plain_requests_are_neutral(text):
     sentiment = score_text(text)

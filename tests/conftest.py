@@ -169,12 +169,12 @@ def page(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def login(live_server: Any) -> Any:
-    """login(page, user): signs in through the real login form."""
+    """login(page, user, password=PASSWORD): signs in through the real login form."""
 
-    def _login(page: Any, user: Any) -> Any:
+    def _login(page: Any, user: Any, password: str = PASSWORD) -> Any:
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(f"{live_server.url}/")
         return page

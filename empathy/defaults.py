@@ -100,8 +100,8 @@ PHRASES: tuple[tuple[str, str, str], ...] = (
     ("blame", "you failed to", "we still need to"),
     (
         "blame",
-        "(you didn't|you did not|you clearly didn't) read",
-        "it may not have been clear that you should read",
+        "(you didn't|you did not|you clearly didn't|you never) [read|follow|check|use|look at|update|save|confirm|enable|install]",
+        "it may not have been clear that you needed to",
     ),
     ("blame", "if you had read", "as it may not have been clear,"),
     ("blame", "user error", "a mix-up"),

@@ -19,7 +19,7 @@ RULES = [
     ('blame', "(it's|it is|that's|that is|this is) (all|) your (own|) fault", 'blocker', 'This puts the blame on the customer. Describe what happened and what you will do next.', 'this is not on you'),
     ('blame', "you (should have|should've) [read|checked|known|asked|looked|noticed|followed|used|saved|backed up|made sure|updated|told|contacted|paid]", 'blocker', 'This puts the blame on the customer. Describe what happened and what you will do next.', 'next time, it helps to'),
     ('blame', 'you failed to', 'blocker', 'This puts the blame on the customer. Describe what happened and what you will do next.', 'we still need to'),
-    ('blame', "(you didn't|you did not|you clearly didn't) read", 'blocker', 'This puts the blame on the customer. Describe what happened and what you will do next.', 'it may not have been clear that you should read'),
+    ('blame', "(you didn't|you did not|you clearly didn't|you never) [read|follow|check|use|look at|update|save|confirm|enable|install]", 'blocker', 'This puts the blame on the customer. Describe what happened and what you will do next.', 'it may not have been clear that you needed to'),
     ('blame', 'if you had read', 'blocker', 'This puts the blame on the customer. Describe what happened and what you will do next.', 'as it may not have been clear,'),
     ('blame', 'user error', 'blocker', 'This puts the blame on the customer. Describe what happened and what you will do next.', 'a mix-up'),
     ('blame', "(you're|you are) wrong", 'blocker', 'This puts the blame on the customer. Describe what happened and what you will do next.', 'I see it differently, and here is why'),

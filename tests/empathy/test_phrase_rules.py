@@ -91,3 +91,24 @@ def test_a_broken_phrase_is_refused_with_the_field_named():
 def test_rules_in_force_cost_one_query(mailbox, django_assert_num_queries):
     with django_assert_num_queries(1):
         phrase_rules_for(mailbox)
+
+
+def test_the_seed_migration_is_a_faithful_copy_of_the_defaults():
+    import importlib
+
+    from empathy import defaults
+
+    migration = importlib.import_module(
+        "empathy.migrations.0002_seed_english_phrase_rules"
+    )
+
+    frozen = [
+        (rule, phrase, suggestion) for rule, phrase, _, _, suggestion in migration.RULES
+    ]
+    assert frozen == list(defaults.PHRASES)
+    assert {
+        (rule, severity, message) for rule, _, severity, message, _ in migration.RULES
+    } == {
+        (rule, defaults.SEVERITIES[rule], defaults.MESSAGES[rule])
+        for rule, _, _ in defaults.PHRASES
+    }

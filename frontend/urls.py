@@ -5,6 +5,7 @@ from django.urls import path
 
 from frontend.views import conversation, inbox, outbox
 from frontend.views import empathy as empathy_views
+from frontend.views import templates as canned
 
 app_name = "frontend"
 
@@ -24,4 +25,30 @@ urlpatterns = [
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox-message"),
     path("empathy/check/", empathy_views.check_reply, name="empathy-check"),
+    # Canned replies: library, editor, composer picker.
+    path("templates/", canned.template_list, name="template-list"),
+    path("templates/new/", canned.template_edit, name="template-new"),
+    path(
+        "templates/<int:template_id>/edit/", canned.template_edit, name="template-edit"
+    ),
+    path(
+        "templates/preview/",
+        canned.template_sample_preview,
+        name="template-sample-preview",
+    ),
+    path(
+        "conversations/<int:conversation_id>/templates/",
+        canned.composer_search,
+        name="composer-template-search",
+    ),
+    path(
+        "conversations/<int:conversation_id>/templates/insert/",
+        canned.composer_insert,
+        name="composer-template-insert",
+    ),
+    path(
+        "conversations/<int:conversation_id>/templates/<int:template_id>/preview/",
+        canned.composer_preview,
+        name="composer-template-preview",
+    ),
 ]

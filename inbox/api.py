@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -214,6 +214,7 @@ def _validated(
 
 
 class ConversationAssignApi(APIView):
+    @extend_schema_serializer(component_name="ConversationAssignInput")
     class InputSerializer(serializers.Serializer):
         assignee = serializers.IntegerField(allow_null=True)
 
@@ -229,6 +230,7 @@ class ConversationAssignApi(APIView):
 
 
 class ConversationStatusApi(APIView):
+    @extend_schema_serializer(component_name="ConversationStatusInput")
     class InputSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=["open", "pending", "resolved"])
 
@@ -243,6 +245,7 @@ class ConversationStatusApi(APIView):
 
 
 class ConversationSnoozeApi(APIView):
+    @extend_schema_serializer(component_name="ConversationSnoozeInput")
     class InputSerializer(serializers.Serializer):
         until = serializers.DateTimeField()
 
@@ -257,6 +260,7 @@ class ConversationSnoozeApi(APIView):
 
 
 class ConversationLabelsApi(APIView):
+    @extend_schema_serializer(component_name="ConversationLabelsInput")
     class InputSerializer(serializers.Serializer):
         add = serializers.ListField(
             child=serializers.CharField(max_length=50), default=list

@@ -14,4 +14,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("inbox.api")),
     path("", include("empathy.api")),
+    path("", include("templates_app.api")),
 ]

@@ -36,6 +36,13 @@ class CannedTemplate(models.Model):
 
     class Meta:
         ordering = ["category", "name"]
+        constraints = [
+            # Typed as /shortcut in the composer; services lower-case it first.
+            models.CheckConstraint(
+                condition=models.Q(shortcut__regex=r"^[a-z0-9][a-z0-9_-]*$"),
+                name="canned_template_shortcut_format",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -117,3 +117,24 @@ class MessageFactory(factory.django.DjangoModelFactory):
         return services.append_message(
             conversation, kind=kind, from_email=from_email, **kwargs
         )
+
+
+class CannedTemplateFactory(factory.django.DjangoModelFactory):
+    """A valid canned reply; `mailboxes=[...]` scopes it (empty = every mailbox)."""
+
+    class Meta:
+        model = "templates_app.CannedTemplate"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Canned reply {n}")
+    shortcut = factory.Sequence(lambda n: f"reply-{n}")
+    subject = "Re: {{ conversation.subject }}"
+    body = 'Hi {{ customer.first_name | default("there") }},\n\nThanks for writing.'
+    category = "General"
+
+    @factory.post_generation
+    def mailboxes(
+        template: Any, create: bool, extracted: list | None, **kwargs: Any
+    ) -> None:
+        if extracted:
+            template.mailboxes.set(extracted)

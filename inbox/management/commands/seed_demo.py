@@ -6,9 +6,11 @@ from django.core.management.base import BaseCommand
 
 from inbox import demo
 from inbox.models import Mailbox
+from templates_app import demo as templates_demo
 
 # Each app with demo data adds one call here, in dependency order.
 SEEDERS = [demo.seed]
+SEEDERS.append(templates_demo.seed)
 
 
 class Command(BaseCommand):

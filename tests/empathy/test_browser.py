@@ -1,20 +1,25 @@
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
 
 from tests.factories import ConversationFactory, CustomerFactory, MessageFactory
 
-# serialized_rollback: a transactional test before this one flushed the
-# phrase rules the data migration seeded; this puts them back.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # The first check warms up the server (templates, rules, VADER's lexicon).
 SLOW_MACHINE_MS = 30_000
+
+
+@pytest.fixture(autouse=True)
+def _seeded_phrase_rules(transactional_db):
+    """Transactional tests flush tables, the data migration's rules included."""
+    from django.apps import apps
+
+    seed = importlib.import_module("empathy.migrations.0002_seed_english_phrase_rules")
+    seed.seed(apps, None)
 
 
 def test_typing_please_calm_down_shows_the_finding_and_its_rewrite_removes_it(
@@ -43,6 +48,7 @@ def test_typing_please_calm_down_shows_the_finding_and_its_rewrite_removes_it(
         "I understand how frustrating this is"
     )
     assert page.locator(".finding[data-rule='next-step']").count() == 1
+    page.wait_for_load_state("networkidle")
 
 
 def test_a_rewrite_lands_on_the_phrase_even_after_emoji(
@@ -63,3 +69,4 @@ def test_a_rewrite_lands_on_the_phrase_even_after_emoji(
     )
 
     assert reply.input_value() == "🙂🙂 it works."
+    page.wait_for_load_state("networkidle")

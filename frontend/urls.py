@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend.views import conversation, inbox, outbox
+from frontend.views import conversation, inbound, inbox, outbox, replies
 from frontend.views import empathy as empathy_views
 from frontend.views import templates as canned
 
@@ -22,9 +22,25 @@ urlpatterns = [
         conversation.conversation_detail,
         name="conversation-detail",
     ),
+    path(
+        "conversations/<int:conversation_id>/replies/",
+        replies.reply_send,
+        name="reply-send",
+    ),
+    path(
+        "conversations/<int:conversation_id>/replies/outgoing/",
+        replies.reply_outgoing,
+        name="reply-outgoing",
+    ),
+    path("replies/<int:message_id>/undo/", replies.reply_undo, name="reply-undo"),
+    path("replies/<int:message_id>/retry/", replies.reply_retry, name="reply-retry"),
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox-message"),
     path("empathy/check/", empathy_views.check_reply, name="empathy-check"),
+    path("inbound/", inbound.inbound_problems, name="inbound-problems"),
+    path(
+        "inbound/<int:raw_email_id>/retry/", inbound.inbound_retry, name="inbound-retry"
+    ),
     # Canned replies: library, editor, composer picker.
     path("templates/", canned.template_list, name="template-list"),
     path("templates/new/", canned.template_edit, name="template-new"),

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from collections import Counter
+from typing import Any
 
+from django.contrib import admin
+from django.utils.html import format_html
+
+from inbox.ingest import retry_raw_email
+from inbox.ingest.pipeline import RETRYABLE
 from inbox.models import (
     Attachment,
     Conversation,
@@ -15,6 +21,7 @@ from inbox.models import (
     Message,
     RawEmail,
 )
+from inbox.outbound.admin import cancel_sending, retry_sending
 
 
 class MembershipInline(admin.TabularInline):
@@ -106,6 +113,7 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ["message_id", "from_email", "subject"]
     raw_id_fields = ["conversation", "raw_email", "author", "template"]
     exclude = ["search_vector"]
+    actions = [retry_sending, cancel_sending]
 
 
 @admin.register(Attachment)
@@ -121,9 +129,60 @@ class EventAdmin(admin.ModelAdmin):
     raw_id_fields = ["conversation", "actor"]
 
 
+class RawEmailProblemFilter(admin.SimpleListFilter):
+    """Rejected and failed mail first: the admin's to-do list for inbound trouble."""
+
+    title = "needs attention"
+    parameter_name = "problem"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Rejected or failed"), ("no", "Processed or duplicate")]
+
+    def queryset(self, request: Any, queryset: Any) -> Any:
+        problems = [RawEmail.Status.REJECTED, RawEmail.Status.FAILED]
+        if self.value() == "yes":
+            return queryset.filter(status__in=problems)
+        if self.value() == "no":
+            return queryset.exclude(status__in=problems)
+        return queryset
+
+
 @admin.register(RawEmail)
 class RawEmailAdmin(admin.ModelAdmin):
     list_display = ["received_at", "source", "mailbox", "size", "status", "reason"]
-    list_filter = ["status", "source"]
+    list_filter = [RawEmailProblemFilter, "status", "source", "mailbox"]
+    search_fields = ["=sha256", "envelope_recipient", "reason"]
     exclude = ["raw"]
-    readonly_fields = ["sha256", "size", "received_at", "processed_at"]
+    readonly_fields = [
+        "mailbox",
+        "source",
+        "status",
+        "reason",
+        "envelope_recipient",
+        "sha256",
+        "size",
+        "received_at",
+        "processed_at",
+        "raw_preview",
+    ]
+    actions = ["retry"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    @admin.display(description="Raw source (first 20 kB)")
+    def raw_preview(self, obj: RawEmail) -> str:
+        text = bytes(obj.raw[:20_000]).decode("utf-8", "replace")
+        return format_html("<pre style='white-space: pre-wrap'>{}</pre>", text)
+
+    @admin.action(description="Retry processing the selected mail")
+    def retry(self, request: Any, queryset: Any) -> None:
+        outcomes: Counter[str] = Counter()
+        for raw_email in queryset.filter(status__in=RETRYABLE).order_by("received_at"):
+            outcomes[retry_raw_email(raw_email, by=request.user).status] += 1
+        summary = ", ".join(
+            f"{status} {count}" for status, count in sorted(outcomes.items())
+        )
+        self.message_user(
+            request, f"Retried {outcomes.total()}: {summary or 'nothing to retry'}"
+        )

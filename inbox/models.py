@@ -388,6 +388,9 @@ class Message(models.Model):
     )
     empathy_override_reason = models.TextField(blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Outlook's Thread-Index names the thread in its first 22 bytes (base64 here);
+    # inbound threading falls back to it when In-Reply-To/References are missing.
+    thread_index_root = models.CharField(max_length=44, blank=True, default="")
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -402,6 +405,12 @@ class Message(models.Model):
             # Conversation page: the thread in time order.
             models.Index(
                 fields=["conversation", "created_at"], name="message_thread_idx"
+            ),
+            # Inbound threading: WHERE mailbox_id = ? AND thread_index_root = ?
+            models.Index(
+                fields=["mailbox", "thread_index_root"],
+                name="message_thread_index_idx",
+                condition=~Q(thread_index_root=""),
             ),
             # Outbound worker: messages waiting to be sent.
             models.Index(

@@ -7,8 +7,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from empathy.sentiment import score_text
@@ -63,7 +63,12 @@ def get_or_create_customer(email: str, *, name: str = "") -> Customer:
     A name learnt later fills a blank one but never overwrites what an agent typed.
     """
     email = email.strip()
-    customer = Customer.objects.filter(email__iexact=email).first()
+    # lower(email) = lower(?) uses the customer_email_ci_unique index; iexact's
+    # UPPER() would scan the table on every inbound email.
+    same_email = Customer.objects.alias(email_lower=Lower("email")).filter(
+        email_lower=email.lower()
+    )
+    customer = same_email.first()
     if customer is None:
         try:
             with transaction.atomic():
@@ -71,7 +76,7 @@ def get_or_create_customer(email: str, *, name: str = "") -> Customer:
                     email=email, name=name.strip(), first_name=guess_first_name(name)
                 )
         except IntegrityError:  # created concurrently: the unique index decided
-            customer = Customer.objects.get(email__iexact=email)
+            customer = same_email.get()
     if name.strip() and not customer.name:
         customer.name = name.strip()
         customer.first_name = customer.first_name or guess_first_name(name)
@@ -80,13 +85,16 @@ def get_or_create_customer(email: str, *, name: str = "") -> Customer:
 
 
 def next_value(name: str) -> int:
-    """Advance a named counter; the row lock serialises concurrent callers."""
-    Sequence.objects.get_or_create(name=name)
-    sequence = Sequence.objects.select_for_update().get(name=name)
-    sequence.value = F("value") + 1
-    sequence.save(update_fields=["value"])
-    sequence.refresh_from_db(fields=["value"])
-    return sequence.value
+    """Advance a named counter in one statement; the row lock it takes serialises
+    concurrent callers until their transaction ends."""
+    table = connection.ops.quote_name(Sequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (name, value) VALUES (%s, 1) "  # noqa: S608 - table name from the model
+            f"ON CONFLICT (name) DO UPDATE SET value = {table}.value + 1 RETURNING value",
+            [name],
+        )
+        return cursor.fetchone()[0]
 
 
 @transaction.atomic

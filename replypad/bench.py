@@ -15,7 +15,9 @@ from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
 # name → module path; each app adds one line.
-BENCHMARKS: dict[str, str] = {}
+BENCHMARKS: dict[str, str] = {
+    "ingest": "inbox.ingest.bench",
+}
 
 
 def percentile(samples: list[float], fraction: float) -> float:

@@ -19,4 +19,16 @@ app.conf.beat_schedule = {
         "task": "inbox.tasks.wake_snoozed_conversations_task",
         "schedule": 60.0,
     },
+    # Undo-send: replies wait as queued rows until send_after; a short tick
+    # sends them within ~2 s of the window closing, with no long ETAs.
+    "dispatch-due-messages": {
+        "task": "inbox.tasks.dispatch_due_messages_task",
+        "schedule": 2.0,
+    },
+    # IMAP mailboxes are polled every minute: new mail shows within a minute, and
+    # the per-account cache lock stops a slow server from being polled twice.
+    "fetch-mail": {
+        "task": "inbox.tasks.fetch_mail_task",
+        "schedule": 60.0,
+    },
 }

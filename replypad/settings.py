@@ -189,13 +189,14 @@ if REDIS_URL:
 else:
     _broker_dir = VAR_DIR / "broker"
     # The file-system transport needs its folders before the first publish.
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 
@@ -213,7 +214,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REPLYPAD_OUTBOX_DIR = Path(env_str("REPLYPAD_OUTBOX_DIR", str(VAR_DIR / "outbox")))
 REPLYPAD_UNDO_SECONDS = env_int("REPLYPAD_UNDO_SECONDS", 10)
+# Outbound (inbox.outbound): attempts before a transient ESP error becomes
+# "failed", and at most one auto-reply per customer and mailbox in this window.
+REPLYPAD_SEND_MAX_ATTEMPTS = env_int("REPLYPAD_SEND_MAX_ATTEMPTS", 6, minimum=1)
+REPLYPAD_AUTO_REPLY_INTERVAL_HOURS = env_int("REPLYPAD_AUTO_REPLY_INTERVAL_HOURS", 24)
 REPLYPAD_MAX_MESSAGE_BYTES = env_int("REPLYPAD_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
+REPLYPAD_INBOUND_MAX_ATTACHMENTS = env_int("REPLYPAD_INBOUND_MAX_ATTACHMENTS", 50)
+REPLYPAD_INBOUND_MAX_DEPTH = env_int("REPLYPAD_INBOUND_MAX_DEPTH", 10)
 REPLYPAD_BASE_URL = env_str("REPLYPAD_BASE_URL", "http://127.0.0.1:8000")
 REPLYPAD_BENCH_DIR = Path(
     env_str("REPLYPAD_BENCH_DIR", str(BASE_DIR / "bench-results"))

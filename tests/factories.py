@@ -119,6 +119,19 @@ class MessageFactory(factory.django.DjangoModelFactory):
         )
 
 
+class ImapAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inbox.ImapAccount"
+
+    mailbox = factory.SubFactory(MailboxFactory)
+    host = "127.0.0.1"
+    port = 993
+    use_ssl = False
+    username = "support"
+    password = "imap-secret"
+    folder = "INBOX"
+
+
 class CannedTemplateFactory(factory.django.DjangoModelFactory):
     """A valid canned reply; `mailboxes=[...]` scopes it (empty = every mailbox)."""
 

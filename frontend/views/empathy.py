@@ -52,9 +52,12 @@ def check_reply(request: HtmxHttpRequest) -> HttpResponse:
         if conversation_id
         else None
     )
-    text = request.POST.get("body", "")[:MAX_CHARS]
+    # As the reply form sends it: the typed box first, else a canned reply's text.
+    text = next((b for b in request.POST.getlist("body") if b.strip()), "")[:MAX_CHARS]
     findings = services.check_reply_for(
-        text, conversation=conversation, resolves=request.POST.get("resolves") == "1"
+        text,
+        conversation=conversation,
+        resolves=request.POST.get("empathy_resolves") == "1",
     )
     counts = Counter(f.severity for f in findings)
     return render(

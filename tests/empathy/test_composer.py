@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from inbox.models import Mailbox
 from tests.factories import ConversationFactory, CustomerFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +17,7 @@ def conversation(mailbox):
     return conversation
 
 
-def test_the_conversation_page_has_the_reply_editor_with_live_checks(
-    client, agent, conversation
-):
+def test_the_composer_checks_the_reply_box_live(client, agent, conversation):
     client.force_login(agent)
 
     response = client.get(
@@ -26,10 +25,37 @@ def test_the_conversation_page_has_the_reply_editor_with_live_checks(
     )
 
     html = response.content.decode()
-    assert 'name="body"' in html
+    assert 'id="reply-body"' in html
     assert reverse("frontend:empathy-check") in html
-    assert 'hx-trigger="input changed delay:400ms' in html
+    assert "input changed delay:400ms from:#reply-body" in html
     assert "frontend/js/empathy.js" in html
+    assert 'name="empathy_override_reason"' not in html
+
+
+def test_a_blocking_mailbox_asks_for_an_override_reason_in_the_composer(
+    client, agent, conversation
+):
+    Mailbox.objects.filter(pk=conversation.mailbox_id).update(empathy_mode="block")
+    client.force_login(agent)
+
+    response = client.get(
+        reverse("frontend:conversation-detail", args=[conversation.pk])
+    )
+
+    assert 'name="empathy_override_reason"' in response.content.decode()
+
+
+def test_the_check_reads_the_typed_box_before_a_canned_reply_text(client, agent):
+    client.force_login(agent)
+
+    response = client.post(
+        reverse("frontend:empathy-check"),
+        {"body": ["Please calm down.", "Canned text, obviously."]},
+    )
+
+    html = response.content.decode()
+    assert "<mark>Please calm down</mark>" in html
+    assert "<mark>obviously</mark>" not in html
 
 
 def test_the_check_renders_each_finding_on_its_phrase_with_its_rewrite(

@@ -11,7 +11,7 @@
 
   function editorFor(button) {
     var assist = button.closest("[data-empathy-assist]");
-    return assist && assist.querySelector("[data-empathy-text]");
+    return assist && document.querySelector(assist.dataset.empathyFor);
   }
 
   function recheck(textarea) {

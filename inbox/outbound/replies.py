@@ -1,0 +1,316 @@
+"""Replies and automatic mail are stored as queued rows first; undo and retry.
+
+The row is the idempotency key: `send_reply` stores a queued message with
+`send_after` at the end of the undo window, and `inbox.outbound.delivery`
+sends it later, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from empathy.services import enforce_empathy
+from inbox import events, services
+from inbox.errors import InvalidStatusChange, NotAMember
+from inbox.models import Conversation, Event, Message
+from inbox.outbound import compose
+from inbox.outbound.errors import (
+    EmptyReply,
+    NotRetryable,
+    ReplyTooLong,
+    UndoTooLate,
+)
+from inbox.selectors import is_member
+from replypad.errors import ReplypadError
+
+MAX_BODY_CHARS = 100_000
+STATUSES_AFTER_REPLY = {
+    Conversation.Status.OPEN,
+    Conversation.Status.PENDING,
+    Conversation.Status.RESOLVED,
+}
+Delivery = Message.DeliveryStatus
+
+
+def _ensure_may_act(by: Any, mailbox_id: int) -> None:
+    """A member of the mailbox, a superuser (admin actions) or the system (None)."""
+    if by is None or getattr(by, "is_superuser", False):
+        return
+    if not is_member(by, mailbox_id):
+        raise NotAMember("You are not a member of this mailbox")
+
+
+def _undo_seconds() -> int:
+    return int(settings.REPLYPAD_UNDO_SECONDS)
+
+
+def _enqueue_on_commit(message_id: int) -> None:
+    """Ask a worker to send right after commit.
+
+    robust=True: if the broker is down the reply is still stored and queued,
+    and beat's dispatcher sends it once the broker is back; the agent gets no
+    error for a send that will happen anyway.
+    """
+    from inbox.tasks import send_message_task
+
+    transaction.on_commit(lambda: send_message_task.delay(message_id), robust=True)
+
+
+def _queue_message(
+    conversation: Conversation,
+    *,
+    kind: str,
+    body: str,
+    subject: str,
+    author: Any = None,
+    to: list[str],
+    cc: Iterable[str] = (),
+    bcc: Iterable[str] = (),
+    send_after: datetime,
+    auto_submitted: bool = False,
+    **fields: Any,
+) -> Message:
+    """Render the parts and store the queued row; the caller holds the conversation lock."""
+    mailbox = conversation.mailbox
+    in_reply_to, references = compose.thread_headers(conversation)
+    text, html = compose.compose_bodies(body, signature=mailbox.signature)
+    return services.append_message(
+        conversation,
+        kind=kind,
+        from_email=mailbox.email,
+        text=text,
+        author=author,
+        visible_text=body.strip(),
+        html=html,
+        from_name=compose.sender_name(author, mailbox.name),
+        to=to,
+        cc=list(cc),
+        bcc=list(bcc),
+        subject=subject,
+        in_reply_to=in_reply_to,
+        references=references,
+        delivery_status=Delivery.QUEUED,
+        send_after=send_after,
+        auto_submitted=auto_submitted,
+        **fields,
+    )
+
+
+def _render_template(
+    template: Any, conversation: Conversation, *, ask: Any, agent: Any
+) -> Any:
+    """templates_app's send-time render: refuses missing values, counts the use."""
+    from templates_app.services import render_for_send
+
+    return render_for_send(template, conversation, ask=ask or {}, agent=agent)
+
+
+def send_reply(
+    conversation: Conversation,
+    *,
+    body: str,
+    by: Any,
+    cc: Iterable[str] | str = (),
+    bcc: Iterable[str] | str = (),
+    status_after: str | None = None,
+    template: Any = None,
+    ask: Mapping[str, Any] | None = None,
+    subject: str | None = None,
+    empathy_findings: list[Any] | None = None,
+    empathy_override_reason: str = "",
+) -> Message:
+    """Queue an agent's reply to the customer; it leaves after the undo window.
+
+    Validates everything that becomes a header before storing anything (CR/LF
+    is refused with the field named). Applies `status_after` (open, pending,
+    resolved) at once. With a canned `template`, templates_app renders it with
+    `ask` and refuses while values are missing (MissingValues); an empty body
+    then sends the rendered text. Sends nothing until commit: with REPLYPAD_UNDO_SECONDS
+    = 0 the send task is enqueued on commit, otherwise beat's dispatcher picks
+    the row up when `send_after` passes.
+    """
+    if not is_member(by, conversation.mailbox_id):
+        raise NotAMember("You are not a member of this mailbox")
+    body = (body or "").strip()
+    if template is not None:
+        rendered = _render_template(template, conversation, ask=ask, agent=by)
+        # The agent may have tailored the inserted text; an empty box sends it as is.
+        body = body or rendered.body.strip()
+        if subject is None and template.subject.strip():
+            subject = rendered.subject
+    if not body:
+        raise EmptyReply("Write a reply before sending")
+    if len(body) > MAX_BODY_CHARS:
+        raise ReplyTooLong(f"A reply can be at most {MAX_BODY_CHARS:,} characters")
+    cc = compose.clean_addresses(cc, field="cc")
+    bcc = compose.clean_addresses(bcc, field="bcc")
+    if status_after and status_after not in STATUSES_AFTER_REPLY:
+        raise InvalidStatusChange(
+            f"Cannot set status {status_after!r} after a reply", field="status"
+        )
+    with transaction.atomic():
+        locked = (
+            Conversation.objects.select_for_update()
+            .select_related("mailbox", "customer")
+            .get(pk=conversation.pk)
+        )
+        # Blocker phrases stop the reply in a `block` mailbox unless a reason is given.
+        findings = enforce_empathy(
+            body,
+            conversation=locked,
+            override_reason=empathy_override_reason,
+            resolves=status_after == Conversation.Status.RESOLVED,
+            by=by,
+        )
+        if empathy_findings is None:
+            empathy_findings = sorted({f.rule for f in findings})
+        to = compose.clean_addresses([locked.customer.email], field="to")
+        final_subject = compose.reply_subject(
+            subject if subject is not None else locked.subject
+        )
+        services.check_header_value(final_subject, field="subject")
+        now = timezone.now()
+        message = _queue_message(
+            locked,
+            kind=Message.Kind.REPLY,
+            body=body,
+            subject=final_subject,
+            author=by,
+            to=to,
+            cc=cc,
+            bcc=bcc,
+            send_after=now + timedelta(seconds=_undo_seconds()),
+            template=template,
+            empathy_findings=list(empathy_findings or []),
+            empathy_override_reason=empathy_override_reason.strip(),
+        )
+        if status_after:
+            services.change_status(locked, status=status_after, by=by)
+        if _undo_seconds() == 0:
+            _enqueue_on_commit(message.pk)
+    return message
+
+
+def queue_automatic_message(
+    conversation: Conversation,
+    *,
+    kind: str,
+    subject: str,
+    body: str,
+    send_at: datetime | None = None,
+) -> Message:
+    """Queue mail the system sends on its own (auto-reply, scheduled update, check-in).
+
+    It carries `Auto-Submitted: auto-replied` (RFC 3834) and goes out at
+    `send_at` (default now) through the same idempotent delivery as replies.
+    """
+    if kind not in compose.AUTOMATIC_KINDS:
+        raise ReplypadError(f"{kind!r} is not an automatic message kind", field="kind")
+    with transaction.atomic():
+        locked = (
+            Conversation.objects.select_for_update()
+            .select_related("mailbox", "customer")
+            .get(pk=conversation.pk)
+        )
+        message = _queue_message(
+            locked,
+            kind=kind,
+            body=body,
+            subject=subject,
+            to=compose.clean_addresses([locked.customer.email], field="to"),
+            send_after=send_at or timezone.now(),
+            auto_submitted=True,
+        )
+        if send_at is None or send_at <= timezone.now():
+            _enqueue_on_commit(message.pk)
+    return message
+
+
+def _status_set_by_reply(message: Message) -> Event | None:
+    """The status change "send & resolve/pending" made with this reply, if it stands.
+
+    send_reply changes the status in the reply's own transaction, so it is the
+    first status event after the message and it is by the reply's author.
+    """
+    event = (
+        Event.objects.filter(
+            conversation_id=message.conversation_id,
+            kind="status_changed",
+            created_at__gte=message.created_at,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if (
+        event is None
+        or event.actor_id != message.author_id
+        or event.created_at - message.created_at > timedelta(seconds=5)
+        or event.data.get("old") not in STATUSES_AFTER_REPLY
+    ):
+        return None
+    return event
+
+
+@transaction.atomic
+def cancel_reply(message: Message, *, by: Any) -> Message:
+    """Undo-send: a queued message becomes cancelled and is never sent.
+
+    Raises UndoTooLate once a worker has claimed it. A status the reply set
+    ("send & resolve") is put back, unless someone has changed it since.
+    """
+    _ensure_may_act(by, message.mailbox_id)
+    cancelled = Message.objects.filter(
+        pk=message.pk, delivery_status=Delivery.QUEUED
+    ).update(delivery_status=Delivery.CANCELLED, delivery_detail="Cancelled (undo)")
+    if not cancelled:
+        raise UndoTooLate("Too late to undo: this message has already been sent")
+    conversation = Conversation.objects.select_for_update().get(
+        pk=message.conversation_id
+    )
+    events.record(conversation, "reply_cancelled", actor=by, message=message.pk)
+    changed = ["snippet", "updated_at"]
+    if conversation.first_response_at == message.created_at:
+        # The cancelled reply was never a response; the next real one will be.
+        conversation.first_response_at = None
+        changed.append("first_response_at")
+    latest = (
+        Message.objects.filter(conversation=conversation)
+        .exclude(delivery_status=Delivery.CANCELLED)
+        .order_by("-created_at", "-id")
+        .only("visible_text")
+        .first()
+    )
+    visible = latest.visible_text if latest else ""
+    conversation.snippet = " ".join(visible.split())[: services.SNIPPET_LENGTH]
+    conversation.save(update_fields=changed)
+    status_event = _status_set_by_reply(message)
+    if status_event and status_event.data.get("new") == conversation.status:
+        services.change_status(conversation, status=status_event.data["old"], by=by)
+    message.refresh_from_db()
+    return message
+
+
+@transaction.atomic
+def retry_message(message: Message, *, by: Any) -> Message:
+    """Queue a failed message again, to go out now."""
+    _ensure_may_act(by, message.mailbox_id)
+    requeued = Message.objects.filter(
+        pk=message.pk, delivery_status=Delivery.FAILED
+    ).update(
+        delivery_status=Delivery.QUEUED,
+        send_after=timezone.now(),
+        delivery_detail="",
+    )
+    if not requeued:
+        raise NotRetryable("Only a message that failed can be sent again")
+    conversation = Conversation.objects.get(pk=message.conversation_id)
+    events.record(conversation, "message_requeued", actor=by, message=message.pk)
+    _enqueue_on_commit(message.pk)
+    message.refresh_from_db()
+    return message

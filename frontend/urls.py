@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from frontend.views import conversation, inbound, inbox, outbox, replies
+from frontend.views import empathy as empathy_views
 from frontend.views import notes as notes_views
 from frontend.views import templates as canned
 
@@ -36,6 +37,7 @@ urlpatterns = [
     path("replies/<int:message_id>/retry/", replies.reply_retry, name="reply-retry"),
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox-message"),
+    path("empathy/check/", empathy_views.check_reply, name="empathy-check"),
     path("inbound/", inbound.inbound_problems, name="inbound-problems"),
     path(
         "inbound/<int:raw_email_id>/retry/", inbound.inbound_retry, name="inbound-retry"

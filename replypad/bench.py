@@ -48,3 +48,6 @@ def measure(
         "runs": repeat,
         "queries": queries,
     }
+
+
+BENCHMARKS["empathy"] = "empathy.bench"

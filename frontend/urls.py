@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from frontend.views import conversation, inbound, inbox, outbox, replies
+from frontend.views import empathy as empathy_views
+from frontend.views import notes as notes_views
 from frontend.views import templates as canned
 
 app_name = "frontend"
@@ -35,6 +37,7 @@ urlpatterns = [
     path("replies/<int:message_id>/retry/", replies.reply_retry, name="reply-retry"),
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox-message"),
+    path("empathy/check/", empathy_views.check_reply, name="empathy-check"),
     path("inbound/", inbound.inbound_problems, name="inbound-problems"),
     path(
         "inbound/<int:raw_email_id>/retry/", inbound.inbound_retry, name="inbound-retry"
@@ -64,6 +67,70 @@ urlpatterns = [
         "conversations/<int:conversation_id>/templates/<int:template_id>/preview/",
         canned.composer_preview,
         name="composer-template-preview",
+    ),
+]
+
+# Notes, followers and notifications (notes app).
+urlpatterns += [
+    path(
+        "conversations/<int:conversation_id>/notes/",
+        notes_views.note_create,
+        name="note-create",
+    ),
+    path(
+        "conversations/<int:conversation_id>/mentions/",
+        notes_views.mention_suggestions,
+        name="note-mentions",
+    ),
+    path(
+        "conversations/<int:conversation_id>/followers/",
+        notes_views.followers,
+        name="conversation-followers",
+    ),
+    path(
+        "conversations/<int:conversation_id>/follow/",
+        notes_views.follow,
+        name="conversation-follow",
+    ),
+    path(
+        "conversations/<int:conversation_id>/unfollow/",
+        notes_views.unfollow,
+        name="conversation-unfollow",
+    ),
+    path("notes/<int:note_id>/edit/", notes_views.note_edit, name="note-edit"),
+    path("notes/<int:note_id>/pin/", notes_views.note_pin, name="note-pin"),
+    path("notes/<int:note_id>/unpin/", notes_views.note_unpin, name="note-unpin"),
+    path("notes/<int:note_id>/history/", notes_views.note_history, name="note-history"),
+    path(
+        "notes/attachments/<int:attachment_id>/",
+        notes_views.note_attachment,
+        name="note-attachment",
+    ),
+    path("notifications/", notes_views.notifications, name="notifications"),
+    path(
+        "notifications/bell/",
+        notes_views.notification_bell,
+        name="notification-bell",
+    ),
+    path(
+        "notifications/read-all/",
+        notes_views.notifications_read_all,
+        name="notifications-read-all",
+    ),
+    path(
+        "notifications/settings/",
+        notes_views.notification_settings,
+        name="notification-settings",
+    ),
+    path(
+        "notifications/<int:notification_id>/",
+        notes_views.notification_open,
+        name="notification-open",
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notes_views.notification_read,
+        name="notification-read",
     ),
 ]
 

@@ -236,6 +236,9 @@ def assign(conversation: Conversation, *, to: Any, by: Any) -> Conversation:
     conversation.assignee = to
     conversation.save(update_fields=["assignee", "updated_at"])
     events.conversation_assigned(conversation, actor=by, assignee=to)
+    from notes.services import conversation_assigned  # notes builds on inbox
+
+    conversation_assigned(conversation, by=by, assignee=to)
     return conversation
 
 
@@ -269,6 +272,9 @@ def change_status(conversation: Conversation, *, status: str, by: Any) -> Conver
         ]
     )
     events.status_changed(conversation, actor=by, old=old, new=status)
+    from notes.services import conversation_status_changed  # notes builds on inbox
+
+    conversation_status_changed(conversation, by=by, old=old, new=status)
     return conversation
 
 

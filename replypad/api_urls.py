@@ -13,8 +13,10 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("inbox.api")),
+    path("", include("empathy.api")),
     path("", include("inbox.outbound.api")),
     path("", include("inbox.ingest.api")),
     path("", include("templates_app.api")),
+    path("", include("notes.api")),
 ]
 urlpatterns += [path("", include("inbox.api_presence"))]

@@ -52,3 +52,4 @@ def measure(
 
 BENCHMARKS["seed"] = "inbox.bench_seed"
 BENCHMARKS["web"] = "inbox.bench_web"
+BENCHMARKS["empathy"] = "empathy.bench"

@@ -31,4 +31,10 @@ app.conf.beat_schedule = {
         "task": "inbox.tasks.fetch_mail_task",
         "schedule": 60.0,
     },
+    # Notification emails batch for 2 minutes per teammate; 30 s keeps the
+    # delay past the window short.
+    "send-notification-digests": {
+        "task": "notes.tasks.send_notification_digests_task",
+        "schedule": 30.0,
+    },
 }

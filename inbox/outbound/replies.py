@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from empathy.services import enforce_empathy
 from inbox import events, services
 from inbox.errors import InvalidStatusChange, NotAMember
 from inbox.models import Conversation, Event, Message
@@ -159,6 +160,16 @@ def send_reply(
             .select_related("mailbox", "customer")
             .get(pk=conversation.pk)
         )
+        # Blocker phrases stop the reply in a `block` mailbox unless a reason is given.
+        findings = enforce_empathy(
+            body,
+            conversation=locked,
+            override_reason=empathy_override_reason,
+            resolves=status_after == Conversation.Status.RESOLVED,
+            by=by,
+        )
+        if empathy_findings is None:
+            empathy_findings = sorted({f.rule for f in findings})
         to = compose.clean_addresses([locked.customer.email], field="to")
         final_subject = compose.reply_subject(
             subject if subject is not None else locked.subject

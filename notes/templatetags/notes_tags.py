@@ -1,0 +1,60 @@
+"""Tags that put notes' regions into pages other apps own (base, conversation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from inbox import selectors as inbox_selectors
+from notes import selectors
+
+register = template.Library()
+
+
+def _thread_shows_notes(context: template.Context) -> bool:
+    """Whether the page's thread already interleaves notes (so the sidebar must not).
+
+    A page says so with `notes_in_thread`; otherwise the thread items tell, or the
+    inbox thread selector's notes hook, which exists once it renders notes.
+    """
+    if "notes_in_thread" in context:
+        return bool(context["notes_in_thread"])
+    thread = context.get("thread") or []
+    return any(getattr(item, "kind", None) == "note" for item in thread) or hasattr(
+        inbox_selectors, "thread_notes_hook"
+    )
+
+
+@register.inclusion_tag("notes/_bell_button.html", takes_context=True)
+def notification_bell(context: template.Context) -> dict[str, Any]:
+    """The topbar bell: the cached unread count, or a bell that loads it (no query)."""
+    return {"unread": selectors.cached_unread_count(context["user"])}
+
+
+@register.inclusion_tag("notes/_sidebar_body.html", takes_context=True)
+def notes_sidebar(context: template.Context, conversation: Any) -> dict[str, Any]:
+    """Followers, pinned notes, the note form and (unless the thread shows notes)
+    the list of notes, for the conversation page's sidebar.
+
+    Adds no query to a page whose thread interleaves notes: pinned notes come
+    from the thread and the followers box loads itself. New notes then go to
+    `#thread` instead of the sidebar list.
+    """
+    in_thread = _thread_shows_notes(context)
+    if in_thread:
+        shown = [
+            item.obj for item in context.get("thread") or [] if item.kind == "note"
+        ]
+        notes = []
+    else:
+        shown = notes = selectors.notes_for(conversation)
+    return {
+        "conversation": conversation,
+        "user": context["user"],
+        "csrf_token": context.get("csrf_token"),
+        "pinned": selectors.pinned_among(shown),
+        "notes": notes,
+        "notes_in_thread": in_thread,
+        "note_target": "#thread" if in_thread else "#note-list",
+    }

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from empathy.bench import long_reply
+
+
+def test_the_long_reply_has_the_words_asked_for():
+    text = long_reply(5000)
+
+    assert 5000 <= len(text.split()) < 5200
+
+
+@pytest.mark.django_db
+def test_bench_empathy_writes_figures_and_meets_the_checker_budget(settings, tmp_path):
+    settings.REPLYPAD_BENCH_DIR = tmp_path
+
+    call_command("bench", "empathy", "--repeat", "20")
+
+    result = json.loads((tmp_path / "empathy.json").read_text())
+    figures = result["figures"]
+    assert result["benchmark"] == "empathy"
+    assert figures["checker_budget"]["words"] >= 5000
+    # The median, not p95: the suite shares a busy machine; `bench` reports p95.
+    assert (
+        figures["checker_5000_words"]["p50_ms"]
+        <= figures["checker_budget"]["budget_ms"]
+    )
+    assert figures["checker_5000_words"]["queries"] == 0
+    assert figures["checker_holdout"]["replies"] >= 40

@@ -106,7 +106,17 @@ def get_conversation_for(
         conversation_id = int(conversation_id)
     except (TypeError, ValueError):
         raise Http404("No such conversation") from None
-    queryset = Conversation.objects.filter(mailbox_id__in=mailbox_ids_for(user))
+    if not user.is_authenticated:
+        raise Http404("No such conversation")
+    # A subquery unless the user's mailbox ids are already known: the access
+    # check then costs no query of its own.
+    known = getattr(user, "_replypad_mailbox_ids", None)
+    mailboxes = (
+        known
+        if known is not None
+        else Membership.objects.filter(user=user).values("mailbox_id")
+    )
+    queryset = Conversation.objects.filter(mailbox_id__in=mailboxes)
     if lock:
         queryset = queryset.select_for_update()
     else:
@@ -402,16 +412,15 @@ def thread_for(conversation: Conversation) -> list[ThreadItem]:
     return items
 
 
-def picker_options(user: Any, mailbox_id: int | None = None) -> dict[str, list]:
-    """Members (for assigning), labels and mailboxes (for moving), cached a minute.
+def picker_options(mailbox_ids: list[int]) -> dict[str, list]:
+    """Members of the mailboxes (for assigning) and all labels, cached a minute.
 
-    Members are those of `mailbox_id`, or of all the user's mailboxes. They change
-    rarely, and the services re-check membership on every write, so a stale list
-    can offer a choice but never let a wrong one through.
+    Callers pass mailbox ids they have already checked the user belongs to.
+    Members and labels change rarely, and the services re-check membership on
+    every write, so a stale list can offer a choice but never let a wrong one
+    through.
     """
-    mailbox_ids = mailbox_ids_for(user)
-    if mailbox_id is not None:
-        mailbox_ids = [m for m in mailbox_ids if m == int(mailbox_id)]
+    mailbox_ids = sorted(mailbox_ids)
     key = f"picker-options:{','.join(map(str, mailbox_ids))}"
     options = cache.get(key)
     if options is None:

@@ -37,7 +37,7 @@ SNOOZE_PRESETS = {
 def _header_context(request: HtmxHttpRequest, conversation: Conversation) -> dict:
     return {
         "conversation": conversation,
-        "options": selectors.picker_options(request.user, conversation.mailbox_id),
+        "options": selectors.picker_options([conversation.mailbox_id]),
         "statuses": [
             (value, name)
             for value, name in Conversation.Status.choices

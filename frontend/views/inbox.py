@@ -43,7 +43,9 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
             sort=filters.sort,
         )
         rows, next_cursor = page.rows, page.next_cursor
-    options = selectors.picker_options(request.user, filters.mailbox_id)
+    options = selectors.picker_options(
+        [filters.mailbox_id] if filters.mailbox_id else [m.pk for m in mailboxes]
+    )
     context = {
         "mailboxes": mailboxes,
         "filters": filters,

@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 
 from inbox import presence, services
 from inbox.models import Attachment, Conversation
+from notes.services import add_note
 from tests.factories import (
     ConversationFactory,
     CustomerFactory,
@@ -386,3 +387,19 @@ def test_conversation_page_with_a_cold_cache_stays_bounded(
         response = client.get(f"/conversations/{conversation.pk}/")
 
     assert response.status_code == 200
+
+
+def test_internal_notes_are_interleaved_in_the_thread_in_time_order(
+    client, conversation, agent
+):
+    add_note(conversation, body="Checked the ledger: charged twice.", by=agent)
+    MessageFactory(conversation=conversation, text="Still waiting!")
+    client.force_login(agent)
+
+    soup = BeautifulSoup(
+        client.get(f"/conversations/{conversation.pk}/").content, "html.parser"
+    )
+
+    kinds = [li["class"][0] for li in soup.select("#thread > li")]
+    assert kinds[-2:] == ["note", "message"]
+    assert "charged twice" in soup.select_one("#thread > li.note").get_text()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ class FindingSerializer(serializers.Serializer):
 
 
 class ReplyCheckApi(APIView):
+    @extend_schema_serializer(component_name="ReplyCheckInput")
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField(
             allow_blank=True, trim_whitespace=False, max_length=MAX_CHARS
@@ -34,6 +35,7 @@ class ReplyCheckApi(APIView):
             default=False, help_text="The reply will resolve the conversation."
         )
 
+    @extend_schema_serializer(component_name="ReplyCheckOutput")
     class OutputSerializer(serializers.Serializer):
         findings = FindingSerializer(many=True)
 
@@ -54,11 +56,13 @@ class ReplyCheckApi(APIView):
 
 
 class SentimentApi(APIView):
+    @extend_schema_serializer(component_name="SentimentInput")
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField(
             allow_blank=True, trim_whitespace=False, max_length=MAX_CHARS
         )
 
+    @extend_schema_serializer(component_name="SentimentOutput")
     class OutputSerializer(serializers.Serializer):
         score = serializers.FloatField(min_value=-1, max_value=1)
         label = serializers.ChoiceField(choices=["negative", "neutral", "positive"])

@@ -4,7 +4,11 @@ arrived since a given message (the composer's held send, for API clients)."""
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,11 +32,13 @@ class NewMessageSerializer(serializers.Serializer):
 
 
 class ConversationPresenceApi(APIView):
+    @extend_schema_serializer(component_name="ConversationPresenceInput")
     class InputSerializer(serializers.Serializer):
         state = serializers.ChoiceField(
             choices=presence.STATES, default=presence.VIEWING
         )
 
+    @extend_schema_serializer(component_name="ConversationPresenceOutput")
     class OutputSerializer(serializers.Serializer):
         others = PresenceSerializer(many=True)
         new_messages = NewMessageSerializer(many=True)

@@ -248,6 +248,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set, so clients see the same enum wherever it appears.
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationStatusEnum": "inbox.models.Conversation.Status",
+        "StatusAfterSendEnum": ["open", "pending", "resolved"],
+        "NotificationVerbEnum": "notes.models.Notification.Verb",
+    },
 }
 
 LOGGING = {

@@ -94,3 +94,9 @@ def waiting_cell(conversation: Any) -> str:
         last.isoformat(),
         timesince(last),
     )
+
+
+@register.filter
+def as_words(identifier: str) -> str:
+    """'conversation_moved' → 'conversation moved', for kinds without their own wording."""
+    return str(identifier).replace("_", " ")

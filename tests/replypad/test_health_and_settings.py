@@ -63,6 +63,10 @@ def test_bad_environment_values_stop_start_up_naming_the_variable(name, value):
 def test_api_schema_generates_without_warnings(tmp_path):
     from django.core.management import call_command
 
-    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    call_command(
+        "spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )
 
-    assert "/api/v1/conversations/{id}/replies/" in (tmp_path / "schema.yml").read_text()
+    assert (
+        "/api/v1/conversations/{id}/replies/" in (tmp_path / "schema.yml").read_text()
+    )

@@ -432,14 +432,20 @@ def picker_options(mailbox_ids: list[int]) -> dict[str, list]:
 def _load_picker_options(mailbox_ids: list[int]) -> dict[str, list]:
     """Members and labels in one round trip (UNION ALL), sorted for display."""
     text = CharField()
-    members = Membership.objects.filter(mailbox_id__in=mailbox_ids).values_list(
-        Value("member", output_field=text),
-        "user_id",
-        "user__first_name",
-        "user__last_name",
-        "user__username",
+    # Neither side may carry an ORDER BY (Label.Meta.ordering): SQLite refuses
+    # one inside a compound statement.
+    members = (
+        Membership.objects.filter(mailbox_id__in=mailbox_ids)
+        .order_by()
+        .values_list(
+            Value("member", output_field=text),
+            "user_id",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+        )
     )
-    all_labels = Label.objects.values_list(
+    all_labels = Label.objects.order_by().values_list(
         Value("label", output_field=text),
         "id",
         "name",

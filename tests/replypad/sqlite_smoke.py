@@ -6,6 +6,7 @@ the demo agent; prints one line per page with its status code.
 
 from __future__ import annotations
 
+import io
 import os
 
 import django
@@ -19,7 +20,7 @@ from django.test import Client  # noqa: E402
 from inbox.models import Conversation  # noqa: E402
 
 call_command("migrate", verbosity=0)
-call_command("seed_demo", "--if-empty", verbosity=0)
+call_command("seed_demo", "--if-empty", stdout=io.StringIO())
 client = Client()
 assert client.login(username="agent", password="replypad")
 conversation = Conversation.objects.filter(mailbox__email="support@acme.test").first()

@@ -129,24 +129,6 @@ def get_conversation_for(
         raise Http404("No such conversation") from None
 
 
-def get_customer_for(user: Any, customer_id: Any) -> Customer:
-    """A customer who has written to one of the user's mailboxes."""
-    try:
-        customer_id = int(customer_id)
-    except (TypeError, ValueError):
-        raise Http404("No such customer") from None
-    customer = (
-        Customer.objects.filter(
-            pk=customer_id, conversations__mailbox_id__in=mailbox_ids_for(user)
-        )
-        .distinct()
-        .first()
-    )
-    if customer is None:
-        raise Http404("No such customer")
-    return customer
-
-
 def customers_for(user: Any) -> QuerySet[Customer]:
     visible = Conversation.objects.filter(mailbox_id__in=mailbox_ids_for(user)).values(
         "customer_id"

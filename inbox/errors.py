@@ -10,7 +10,7 @@ class NotAMember(ReplypadError):
 
 
 class InvalidStatusChange(ConflictError):
-    pass
+    """The conversation cannot move to the asked status (e.g. snoozing without a time)."""
 
 
 class InvalidSnooze(ReplypadError):

@@ -14,6 +14,7 @@ from empathy.errors import EmpathyBlocked
 from empathy.selectors import check_context_for
 from empathy.sentiment import score_text
 from inbox.models import Conversation, Mailbox, Message
+from inbox.outbound.steps import OutgoingReply
 
 RESCORE_BATCH = 500
 
@@ -63,6 +64,19 @@ def enforce_empathy(
         reason=reason,
     )
     return findings
+
+
+def check_outgoing_reply(reply: OutgoingReply) -> None:
+    """send_reply's CHECK step (registered in EmpathyConfig.ready): enforce the
+    mailbox's empathy mode and store the findings' rules on the message."""
+    findings = enforce_empathy(
+        reply.body,
+        conversation=reply.conversation,
+        override_reason=reply.empathy_override_reason,
+        resolves=reply.resolves,
+        by=reply.by,
+    )
+    reply.message_fields["empathy_findings"] = sorted({f.rule for f in findings})
 
 
 def rescore_sentiment(

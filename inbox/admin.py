@@ -111,7 +111,7 @@ class MessageAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "delivery_status", "mailbox"]
     search_fields = ["message_id", "from_email", "subject"]
-    raw_id_fields = ["conversation", "raw_email", "author", "template"]
+    raw_id_fields = ["conversation", "raw_email", "author"]
     exclude = ["search_vector"]
     actions = [retry_sending, cancel_sending]
 

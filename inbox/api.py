@@ -5,20 +5,18 @@ Every queryset goes through inbox.selectors, so another mailbox's rows are 404.
 
 from __future__ import annotations
 
-import django_filters
-from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import QuerySet, prefetch_related_objects
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
-from rest_framework import serializers, viewsets
+from rest_framework import pagination, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from inbox import search, selectors, services
+from inbox import selectors, services
 from inbox.models import Conversation, Customer, Label, Mailbox, Message
 
 
@@ -121,42 +119,65 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ConversationFilter(django_filters.FilterSet):
-    mailbox = django_filters.NumberFilter(field_name="mailbox_id")
-    status = django_filters.ChoiceFilter(choices=Conversation.Status.choices)
-    label = django_filters.CharFilter(method="filter_label")
-    assignee = django_filters.CharFilter(method="filter_assignee")
-    search = django_filters.CharFilter(method="filter_search")
+class ConversationListQuery(serializers.Serializer):
+    """The list's query parameters, read into conversations_for_inbox's keywords."""
 
-    class Meta:
-        model = Conversation
-        fields = ["mailbox", "status", "label", "assignee", "search"]
+    mailbox = serializers.IntegerField(required=False, min_value=1)
+    status = serializers.ChoiceField(
+        choices=Conversation.Status.choices, required=False, allow_blank=True
+    )
+    label = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    assignee = serializers.RegexField(
+        r"^(me|none|null|\d+)?$",
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid": "Use a user id, 'me' or 'none'."},
+    )
+    search = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    sort = serializers.ChoiceField(
+        choices=list(selectors.SORTS), required=False, default=selectors.SORT_NEWEST
+    )
+    after = serializers.CharField(required=False, max_length=100)
+    before = serializers.CharField(required=False, max_length=100)
 
-    def filter_label(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(
-            label_links__label__name__iexact=value, label_links__removed_at__isnull=True
+    def filters(self) -> dict:
+        data = self.validated_data
+        return {
+            "mailbox_id": data.get("mailbox"),
+            "status": data.get("status") or None,
+            "assignee": "none"
+            if data.get("assignee") == "null"
+            else data.get("assignee"),
+            "label": data.get("label") or None,
+        }
+
+
+class InboxCursorPagination(pagination.BasePagination):
+    """`{count, next, previous, results}` over a keyset page: the links carry
+    `after` / `before` cursors, so any page costs what the first does."""
+
+    def paginate(self, request: Request, page: selectors.InboxPage, count: int) -> None:
+        self.request, self.page, self.count = request, page, count
+
+    def _link(self, name: str, cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        url = self.request.build_absolute_uri()
+        url = remove_query_param(remove_query_param(url, "after"), "before")
+        return replace_query_param(url, name, cursor)
+
+    def get_paginated_response(self, data: list) -> Response:
+        return Response(
+            {
+                "count": self.count,
+                "next": self._link("after", self.page.next_cursor),
+                "previous": self._link("before", self.page.previous_cursor),
+                "results": data,
+            }
         )
 
-    def filter_assignee(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value in {"none", "null", ""}:
-            return queryset.filter(assignee__isnull=True)
-        if value == "me":
-            return queryset.filter(assignee=self.request.user)
-        if not value.isdigit():
-            raise serializers.ValidationError(
-                {"assignee": "Use a user id, 'me' or 'none'."}
-            )
-        return queryset.filter(assignee_id=int(value))
-
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        # Full-text search (inbox.search), plus an exact customer address.
-        return queryset.filter(
-            Q(pk__in=search.matching_ids(self.request.user, value))
-            | Q(customer__email__iexact=value)
-        )
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return pagination.PageNumberPagination().get_paginated_response_schema(schema)
 
 
 class MailboxViewSet(viewsets.ReadOnlyModelViewSet):
@@ -180,13 +201,34 @@ class LabelViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ConversationSerializer
-    filterset_class = ConversationFilter
 
     def get_queryset(self) -> QuerySet[Conversation]:
-        return (
-            selectors.conversations_for(self.request.user)
-            .order_by("-last_activity_at", "-id")
-            .distinct()
+        return selectors.conversations_for(self.request.user)
+
+    @extend_schema(parameters=[ConversationListQuery])
+    def list(self, request: Request) -> Response:
+        """The inbox list: the same selector, filters and keyset as the page."""
+        query = ConversationListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = query.filters()
+        page = selectors.conversations_for_inbox(
+            request.user,
+            **filters,
+            query=query.validated_data.get("search", ""),
+            sort=query.validated_data["sort"],
+            after=query.validated_data.get("after"),
+            before=query.validated_data.get("before"),
+        )
+        count = (
+            len(page.rows)
+            if page.search is not None
+            else selectors.count_for_inbox(request.user, **filters)
+        )
+        paginator = InboxCursorPagination()
+        paginator.paginate(request, page, count)
+        prefetch_related_objects(page.rows, selectors.current_labels_prefetch())
+        return paginator.get_paginated_response(
+            ConversationSerializer(page.rows, many=True).data
         )
 
     @extend_schema(responses=MessageSerializer(many=True))
@@ -222,10 +264,9 @@ class ConversationAssignApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         conversation = selectors.get_conversation_for(request.user, pk)
         data = _validated(self.InputSerializer, request)
-        to = None
-        if data["assignee"] is not None:
-            to = get_object_or_404(get_user_model(), pk=data["assignee"])
-        conversation = services.assign(conversation, to=to, by=request.user)
+        conversation = services.assign(
+            conversation, to=data["assignee"], by=request.user
+        )
         return _conversation_answer(request, conversation)
 
 
@@ -273,16 +314,9 @@ class ConversationLabelsApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         conversation = selectors.get_conversation_for(request.user, pk)
         data = _validated(self.InputSerializer, request)
-        for name in data["add"]:
-            label = get_object_or_404(Label, name__iexact=name)
-            conversation = services.add_label(
-                conversation, label=label, by=request.user
-            )
-        for name in data["remove"]:
-            label = get_object_or_404(Label, name__iexact=name)
-            conversation = services.remove_label(
-                conversation, label=label, by=request.user
-            )
+        conversation = services.change_labels(
+            conversation, add=data["add"], remove=data["remove"], by=request.user
+        )
         return _conversation_answer(request, conversation)
 
 

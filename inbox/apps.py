@@ -11,9 +11,10 @@ class InboxConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import inbound
 
+        from inbox import hooks, tasks
         from inbox.ingest.pipeline import forget_mailbox_addresses
         from inbox.ingest.webhooks import handle_inbound
-        from inbox.outbound import receivers  # noqa: F401  (connects auto-reply, tracking)
+        from inbox.outbound import receivers  # noqa: F401  (connects tracking)
         from inbox.roles import ensure_roles
 
         # Groups need the permissions, which exist only after migrate finishes.
@@ -22,6 +23,13 @@ class InboxConfig(AppConfig):
         )
         # Anymail inbound webhooks (/anymail/<esp>/inbound/) feed the ingest pipeline.
         inbound.connect(handle_inbound, dispatch_uid="inbox.ingest.inbound")
+        # A new conversation from a person (not a robot, list or bounce) gets
+        # the mailbox's auto-reply, on a worker rather than in the webhook.
+        hooks.subscribe(
+            hooks.INBOUND_RECEIVED,
+            tasks.send_auto_reply_task,
+            when=lambda p: p["created_conversation"] and p["auto_reply_allowed"],
+        )
         # The pipeline caches support addresses for 10 s; a change drops the cache.
         for name, signal in (("saved", post_save), ("deleted", post_delete)):
             signal.connect(

@@ -250,7 +250,7 @@ def seed(
                     sent_at=at,
                 )
                 at += timedelta(minutes=rng.randint(30, 600))
-        services.add_label(conversation, label=labels[label], by=None)
+        services.change_labels(conversation, add=[labels[label]], by=None)
         if replies:
             services.assign(conversation, to=agent, by=None)
         roll = rng.random()

@@ -27,3 +27,18 @@ class MoveConflict(ConflictError):
 
 class BulkActionInvalid(ReplypadError):
     """A bulk action without a selection, an action or a target."""
+
+
+class InvalidAssignee(ReplypadError):
+    """The assignee is unknown or not a member of the conversation's mailbox.
+
+    Both answer the same, so an id reveals nothing about other mailboxes.
+    """
+
+    field = "assignee"
+
+
+class UnknownLabel(ReplypadError):
+    """A label id or name that names no label; nothing was changed."""
+
+    field = "labels"

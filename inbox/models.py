@@ -376,13 +376,6 @@ class Message(models.Model):
     esp_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     sentiment = models.FloatField(null=True, blank=True)
     sentiment_label = models.CharField(max_length=10, blank=True)
-    template = models.ForeignKey(
-        "templates_app.CannedTemplate",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="messages",
-    )
     empathy_findings = models.JSONField(
         default=list, blank=True, help_text="Rule ids found at send"
     )

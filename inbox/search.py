@@ -23,6 +23,7 @@ SQLite (the `make run` default) falls back to case-insensitive substring search.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,15 +78,23 @@ def render_highlight(fragment: str) -> SafeString:
 
 
 def search_conversations(
-    user: Any, query: str, *, mailbox_id: int | None = None, limit: int = 25
+    user: Any,
+    query: str,
+    *,
+    limit: int = 25,
+    filters: Mapping[str, Any] | None = None,
 ) -> SearchResults:
     """The newest conversations matching `query` in the user's mailboxes.
 
     Each hit carries the matching message (if any) and an escaped snippet with the
     matched words in <mark>. Outside the user's mailboxes nothing is ever found.
+    `filters` are selectors.filter_conversations' keywords; they narrow the
+    newest matches.
     """
+    filters = dict(filters or {})
     query = normalise_query(query)
     mailbox_ids = selectors.mailbox_ids_for(user)
+    mailbox_id = filters.get("mailbox_id")
     if mailbox_id is not None:
         mailbox_ids = [m for m in mailbox_ids if m == int(mailbox_id)]
     if not query or not mailbox_ids:
@@ -96,7 +105,9 @@ def search_conversations(
         pairs, strategy = _fallback_matches(query, mailbox_ids, limit)
         highlights = _fallback_highlights(query, [m for _, m in pairs if m])
     rows = (
-        selectors.conversations_for(user)
+        selectors.filter_conversations(
+            selectors.conversations_for(user), user, **filters
+        )
         .filter(pk__in=[c for c, _ in pairs])
         .select_related(None)
         .select_related("customer", "assignee")
@@ -262,8 +273,3 @@ def _fallback_highlights(query: str, message_ids: list[int]) -> dict[int, SafeSt
             pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", fragment)
         )
     return highlights
-
-
-def matching_ids(user: Any, query: str, *, limit: int = 100) -> list[int]:
-    """Ids of the newest `limit` matching conversations (the API's `search=`)."""
-    return [c.pk for c in search_conversations(user, query, limit=limit).conversations]

@@ -6,6 +6,7 @@ reveal nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
+from inbox.errors import NotAMember
 from inbox.models import (
     Attachment,
     Conversation,
@@ -53,6 +55,17 @@ def mailbox_ids_for(user: Any) -> list[int]:
 
 def is_member(user: Any, mailbox_id: int) -> bool:
     return mailbox_id in mailbox_ids_for(user)
+
+
+def ensure_member(user: Any, mailbox_id: int) -> None:
+    """The one membership policy for writes: members of the mailbox may act, and
+    `None` stands for the system (workers, the pipeline). Everyone else, staff
+    and superusers included, gets NotAMember (403).
+
+    Reads use the same membership through `mailbox_ids_for` and answer 404.
+    """
+    if user is not None and not is_member(user, mailbox_id):
+        raise NotAMember("You are not a member of this mailbox")
 
 
 def mailboxes_for(user: Any) -> QuerySet[Mailbox]:
@@ -144,6 +157,8 @@ def labels() -> QuerySet[Label]:
 class InboxPage:
     rows: list[Conversation]
     next_cursor: str | None
+    previous_cursor: str | None = None
+    search: Any = None  # inbox.search.SearchResults when the page is a search
 
 
 SORT_NEWEST, SORT_OLDEST = "newest", "oldest"
@@ -158,6 +173,7 @@ LIST_ROW_FIELDS = (
     "mailbox_id",
     "last_activity_at",
     "last_customer_message_at",
+    "sentiment_first",
     "sentiment_last",
     "customer__id",
     "customer__name",
@@ -182,24 +198,20 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         return None
 
 
-def conversations_for_inbox(
+def filter_conversations(
+    queryset: QuerySet[Conversation],
     user: Any,
     *,
     mailbox_id: int | None = None,
-    status: str | None = Conversation.Status.OPEN,
-    after: str | None = None,
-    page_size: int = 25,
+    status: str | None = None,
     assignee: str | None = None,
-    label_id: int | None = None,
-    sort: str = SORT_NEWEST,
-) -> InboxPage:
-    """One keyset page (no OFFSET: page 50 costs what page 1 does).
+    label: int | str | None = None,
+) -> QuerySet[Conversation]:
+    """The inbox filters, shared by the keyset list and search.
 
-    `assignee` is "me", "none" or a user id; `sort` is newest activity first or
-    waiting longest first. Both orders walk conversation_inbox_idx (forwards or
-    backwards), so the page, the API and `bench web` run the same SQL.
+    `assignee` is "me", "none" or a user id; `label` a label id or name (any
+    case; digits are an id). Unknown values match nothing rather than everything.
     """
-    queryset = conversations_for(user)
     if mailbox_id is not None:
         queryset = queryset.filter(mailbox_id=mailbox_id)
     if status:
@@ -208,23 +220,77 @@ def conversations_for_inbox(
         queryset = queryset.filter(assignee_id=user.pk)
     elif assignee == "none":
         queryset = queryset.filter(assignee__isnull=True)
-    elif assignee and assignee.isdigit():
-        queryset = queryset.filter(assignee_id=int(assignee))
-    if label_id is not None:
+    elif assignee:
+        queryset = queryset.filter(
+            assignee_id=int(assignee) if str(assignee).isdigit() else None
+        )
+    if label not in (None, ""):
+        text = str(label).strip()
+        by_label = (
+            Q(label_id=int(text)) if text.isdigit() else Q(label__name__iexact=text)
+        )
         queryset = queryset.filter(
             Exists(
                 ConversationLabel.objects.filter(
-                    conversation_id=OuterRef("pk"),
-                    label_id=label_id,
-                    removed_at__isnull=True,
+                    by_label, conversation_id=OuterRef("pk"), removed_at__isnull=True
                 )
             )
         )
+    return queryset
+
+
+def conversations_for_inbox(
+    user: Any,
+    *,
+    mailbox_id: int | None = None,
+    status: str | None = Conversation.Status.OPEN,
+    assignee: str | None = None,
+    label: int | str | None = None,
+    query: str = "",
+    sort: str = SORT_NEWEST,
+    after: str | None = None,
+    before: str | None = None,
+    page_size: int = 25,
+) -> InboxPage:
+    """One page of the inbox list: the page, the API and `bench web` all call this.
+
+    Without a `query` it is a keyset page (no OFFSET: page 50 costs what page 1
+    does): `after` walks to older rows (newer with sort=oldest), `before` back.
+    Both orders walk conversation_inbox_idx forwards or backwards. With a
+    `query` it is the newest matches (inbox.search), narrowed by the filters,
+    on one page.
+    """
+    if query.strip():
+        from inbox import search  # search builds on these selectors
+
+        results = search.search_conversations(
+            user,
+            query,
+            limit=page_size,
+            filters={
+                "mailbox_id": mailbox_id,
+                "status": status,
+                "assignee": assignee,
+                "label": label,
+            },
+        )
+        return InboxPage(rows=results.conversations, next_cursor=None, search=results)
+    queryset = filter_conversations(
+        conversations_for(user),
+        user,
+        mailbox_id=mailbox_id,
+        status=status,
+        assignee=assignee,
+        label=label,
+    )
     oldest_first = sort == SORT_OLDEST
-    cursor = _decode_cursor(after) if after else None
+    backwards = before is not None and after is None
+    cursor = _decode_cursor(before if backwards else after or "")
+    # Walking back reverses the order, then the rows are put the right way round.
+    ascending = oldest_first != backwards
     if cursor:
         stamp, pk = cursor
-        if oldest_first:
+        if ascending:
             queryset = queryset.filter(
                 Q(last_activity_at__gt=stamp) | Q(last_activity_at=stamp, pk__gt=pk)
             )
@@ -232,15 +298,27 @@ def conversations_for_inbox(
             queryset = queryset.filter(
                 Q(last_activity_at__lt=stamp) | Q(last_activity_at=stamp, pk__lt=pk)
             )
-    order = ("last_activity_at", "id") if oldest_first else ("-last_activity_at", "-id")
+    order = ("last_activity_at", "id") if ascending else ("-last_activity_at", "-id")
     rows = list(
         queryset.select_related(None)
         .select_related("customer", "assignee")
         .only(*LIST_ROW_FIELDS)
         .order_by(*order)[: page_size + 1]
     )
-    next_cursor = _encode_cursor(rows[page_size - 1]) if len(rows) > page_size else None
-    return InboxPage(rows=rows[:page_size], next_cursor=next_cursor)
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if backwards:
+        rows.reverse()
+        return InboxPage(
+            rows=rows,
+            next_cursor=_encode_cursor(rows[-1]) if rows else None,
+            previous_cursor=_encode_cursor(rows[0]) if more else None,
+        )
+    return InboxPage(
+        rows=rows,
+        next_cursor=_encode_cursor(rows[-1]) if more else None,
+        previous_cursor=_encode_cursor(rows[0]) if cursor and rows else None,
+    )
 
 
 FOLDER_COUNT_SECONDS = 20
@@ -276,6 +354,42 @@ def folder_counts(user: Any, *, mailbox_id: int | None = None) -> dict[str, int]
         )
         cache.set(key, counts, FOLDER_COUNT_SECONDS)
     return counts
+
+
+def count_for_inbox(
+    user: Any,
+    *,
+    mailbox_id: int | None = None,
+    status: str | None = None,
+    assignee: str | None = None,
+    label: int | str | None = None,
+) -> int:
+    """How many conversations a list with these filters holds, never an uncached
+    count(*) per request: the folders come from folder_counts, anything else is
+    counted once and cached as briefly."""
+    folder = {
+        (Conversation.Status.OPEN, ""): "open",
+        (Conversation.Status.PENDING, ""): "pending",
+        (Conversation.Status.SNOOZED, ""): "snoozed",
+        (Conversation.Status.OPEN, "me"): "mine",
+        (Conversation.Status.OPEN, "none"): "unassigned",
+    }.get((status or "", assignee or ""))
+    if folder and label in (None, ""):
+        return folder_counts(user, mailbox_id=mailbox_id)[folder]
+    filters = (mailbox_id, status or "", assignee or "", str(label or "").lower())
+    key = f"inbox-count:{user.pk}:{':'.join(map(str, filters))}"
+    count = cache.get(key)
+    if count is None:
+        count = filter_conversations(
+            Conversation.objects.filter(mailbox_id__in=mailbox_ids_for(user)),
+            user,
+            mailbox_id=mailbox_id,
+            status=status,
+            assignee=assignee,
+            label=label,
+        ).count()
+        cache.set(key, count, FOLDER_COUNT_SECONDS)
+    return count
 
 
 def forget_folder_counts(user: Any) -> None:
@@ -344,27 +458,34 @@ class ThreadItem:
     obj: Any
 
 
-def thread_notes_hook(conversation: Conversation) -> list[ThreadItem]:
-    """Internal notes for the thread, when the notes app provides
-    `notes.selectors.notes_for(conversation)`; rendered by "notes/_note.html".
+@dataclass(frozen=True)
+class TimelineSource:
+    """Rows another app adds to every conversation's timeline (notes, for one)."""
 
-    This is the one place the thread learns about notes; without the notes app
-    it adds nothing.
-    """
-    try:
-        from notes.selectors import notes_for
-    except ImportError:
-        return []
-    return [
-        ThreadItem("note", note.created_at, note) for note in notes_for(conversation)
-    ]
+    kind: str
+    items: Callable[[Conversation], list[Any]]  # each with .created_at
+    as_dict: Callable[[Any], dict[str, Any]]  # the API's representation
+
+
+_timeline_sources: dict[str, TimelineSource] = {}
+
+
+def register_timeline_source(source: TimelineSource) -> None:
+    """Called from the owning app's AppConfig.ready(); inbox never imports it."""
+    _timeline_sources[source.kind] = source
+
+
+def timeline_source(kind: str) -> TimelineSource:
+    return _timeline_sources[kind]
 
 
 def thread_for(conversation: Conversation) -> list[ThreadItem]:
-    """Messages (with attachments and authors), events and notes, oldest first.
+    """The conversation's timeline, oldest first: messages (with attachments and
+    authors), events, and the rows of every registered TimelineSource (notes).
 
-    A fixed number of queries whatever the thread length: messages, attachments
-    (only if any), events, and the notes hook.
+    The page and the API both read this. A fixed number of queries whatever
+    the thread length: messages, attachments (only if any), events, and each
+    source's own.
     """
     messages = list(
         Message.objects.filter(conversation=conversation)
@@ -389,7 +510,11 @@ def thread_for(conversation: Conversation) -> list[ThreadItem]:
     )
     items = [ThreadItem("message", m.created_at, m) for m in messages]
     items += [ThreadItem("event", e.created_at, e) for e in events]
-    items += thread_notes_hook(conversation)
+    for source in _timeline_sources.values():
+        items += [
+            ThreadItem(source.kind, row.created_at, row)
+            for row in source.items(conversation)
+        ]
     items.sort(key=lambda item: item.at)
     return items
 

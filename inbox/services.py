@@ -4,20 +4,24 @@ event, and returns the fresh conversation."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from empathy.sentiment import score_text
-from inbox import events
+from inbox import events, hooks
 from inbox.errors import (
+    InvalidAssignee,
     InvalidSnooze,
     InvalidStatusChange,
     MoveConflict,
-    NotAMember,
+    UnknownLabel,
     UnsafeHeaderValue,
 )
 from inbox.models import (
@@ -29,8 +33,7 @@ from inbox.models import (
     Message,
     Sequence,
 )
-from inbox.selectors import is_member
-from inbox.signals import message_added
+from inbox.selectors import ensure_member, is_member
 
 SNIPPET_LENGTH = 200
 
@@ -51,11 +54,6 @@ def check_header_value(value: str, *, field: str) -> str:
     if "\r" in value or "\n" in value:
         raise UnsafeHeaderValue(f"{field} must be a single line", field=field)
     return value
-
-
-def _ensure_member(user: Any, mailbox_id: int) -> None:
-    if user is not None and not is_member(user, mailbox_id):
-        raise NotAMember("You are not a member of this mailbox")
 
 
 def get_or_create_customer(email: str, *, name: str = "") -> Customer:
@@ -107,7 +105,7 @@ def create_conversation(
     by: Any = None,
     at: datetime | None = None,
 ) -> Conversation:
-    _ensure_member(by, mailbox.pk)
+    ensure_member(by, mailbox.pk)
     now = at or timezone.now()
     conversation = Conversation.objects.create(
         number=next_value("conversation_number"),
@@ -141,8 +139,8 @@ def append_message(
     """Add a message to the thread and keep the conversation's counters in step.
 
     Inbound mail is scored for sentiment and reopens a resolved, pending or snoozed
-    conversation; the first agent reply stamps first_response_at. Receivers of
-    `inbox.signals.message_added` run after commit.
+    conversation; the first agent reply stamps first_response_at. Publishes
+    hooks.MESSAGE_ADDED, so subscribers run after commit.
     """
     conversation = _lock(conversation)
     now = at or timezone.now()
@@ -194,13 +192,11 @@ def append_message(
     events.message_added(
         conversation, message_id=message.pk, kind=kind, actor=author, at=now
     )
-    transaction.on_commit(
-        lambda: message_added.send(
-            sender=Message,
-            message_id=message.pk,
-            conversation_id=conversation.pk,
-            kind=kind,
-        )
+    hooks.publish(
+        hooks.MESSAGE_ADDED,
+        message_id=message.pk,
+        conversation_id=conversation.pk,
+        kind=kind,
     )
     return message
 
@@ -217,28 +213,56 @@ def _reopen(conversation: Conversation, *, at: datetime) -> list[str]:
         )
     conversation.status = Conversation.Status.OPEN
     conversation.snoozed_until = None
-    return ["status", "snoozed_until", "reopen_count"]
+    conversation.resolved_at = None
+    return ["status", "snoozed_until", "reopen_count", "resolved_at"]
 
 
 def _make_message_id(domain: str) -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 
+def assignee_from(value: Any, *, by: Any) -> Any:
+    """The user an assign action names: a user, a user id (int or digits), "me"
+    (the actor), or None / "" / "none" for nobody. Anything else is
+    InvalidAssignee; membership is checked by `assign`.
+    """
+    if value is None or value in ("", "none"):
+        return None
+    if value == "me":
+        return by
+    if isinstance(value, get_user_model()):
+        return value
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        user = get_user_model().objects.filter(pk=int(value)).first()
+        if user is not None:
+            return user
+    raise InvalidAssignee("Choose a member of this mailbox to assign to")
+
+
 @transaction.atomic
 def assign(conversation: Conversation, *, to: Any, by: Any) -> Conversation:
-    """Assign to a member of the mailbox (or None to unassign)."""
+    """Assign to a member of the mailbox, or unassign.
+
+    `to` is anything `assignee_from` reads, so the page, the API and bulk
+    actions give the same answer for the same input: an unknown user and a
+    non-member are both InvalidAssignee. Publishes hooks.CONVERSATION_ASSIGNED.
+    """
+    to = assignee_from(to, by=by)
     conversation = _lock(conversation)
-    _ensure_member(by, conversation.mailbox_id)
+    ensure_member(by, conversation.mailbox_id)
     if to is not None and not is_member(to, conversation.mailbox_id):
-        raise NotAMember(f"{to} is not a member of this mailbox", field="assignee")
+        raise InvalidAssignee("Choose a member of this mailbox to assign to")
     if conversation.assignee_id == (to.pk if to else None):
         return conversation
     conversation.assignee = to
     conversation.save(update_fields=["assignee", "updated_at"])
     events.conversation_assigned(conversation, actor=by, assignee=to)
-    from notes.services import conversation_assigned  # notes builds on inbox
-
-    conversation_assigned(conversation, by=by, assignee=to)
+    hooks.publish(
+        hooks.CONVERSATION_ASSIGNED,
+        conversation_id=conversation.pk,
+        actor_id=by.pk if by else None,
+        assignee_id=to.pk if to else None,
+    )
     return conversation
 
 
@@ -246,7 +270,7 @@ def assign(conversation: Conversation, *, to: Any, by: Any) -> Conversation:
 def change_status(conversation: Conversation, *, status: str, by: Any) -> Conversation:
     """Open, pending or resolved; snoozing has its own service because it needs a time."""
     conversation = _lock(conversation)
-    _ensure_member(by, conversation.mailbox_id)
+    ensure_member(by, conversation.mailbox_id)
     if status not in {
         Conversation.Status.OPEN,
         Conversation.Status.PENDING,
@@ -261,7 +285,9 @@ def change_status(conversation: Conversation, *, status: str, by: Any) -> Conver
     if status == Conversation.Status.RESOLVED:
         conversation.resolved_at = timezone.now()
     elif old == Conversation.Status.RESOLVED:
+        # A reopen ends the resolution: the next resolve starts a new one.
         conversation.reopen_count += 1
+        conversation.resolved_at = None
     conversation.save(
         update_fields=[
             "status",
@@ -272,16 +298,20 @@ def change_status(conversation: Conversation, *, status: str, by: Any) -> Conver
         ]
     )
     events.status_changed(conversation, actor=by, old=old, new=status)
-    from notes.services import conversation_status_changed  # notes builds on inbox
-
-    conversation_status_changed(conversation, by=by, old=old, new=status)
+    hooks.publish(
+        hooks.STATUS_CHANGED,
+        conversation_id=conversation.pk,
+        actor_id=by.pk if by else None,
+        old=old,
+        new=status,
+    )
     return conversation
 
 
 @transaction.atomic
 def snooze(conversation: Conversation, *, until: datetime, by: Any) -> Conversation:
     conversation = _lock(conversation)
-    _ensure_member(by, conversation.mailbox_id)
+    ensure_member(by, conversation.mailbox_id)
     if until <= timezone.now():
         raise InvalidSnooze("Snooze time must be in the future")
     conversation.status = Conversation.Status.SNOOZED
@@ -294,7 +324,7 @@ def snooze(conversation: Conversation, *, until: datetime, by: Any) -> Conversat
 @transaction.atomic
 def unsnooze(conversation: Conversation, *, by: Any = None) -> Conversation:
     conversation = _lock(conversation)
-    _ensure_member(by, conversation.mailbox_id)
+    ensure_member(by, conversation.mailbox_id)
     if conversation.status != Conversation.Status.SNOOZED:
         return conversation
     conversation.status = Conversation.Status.OPEN
@@ -316,29 +346,78 @@ def wake_snoozed_conversations(*, now: datetime | None = None) -> int:
     return woken
 
 
+def _label_key(value: Any) -> int | str:
+    """A label's id, or its lower-cased name; digits are always read as an id."""
+    if isinstance(value, Label):
+        return value.pk
+    text = str(value).strip()
+    return int(text) if text.isdigit() else text.lower()
+
+
+def labels_from(values: Iterable[Any]) -> list[Label]:
+    """Labels named by Label objects, ids (int or digits) or names (any case).
+
+    One query for the lot; UnknownLabel lists every value that names nothing.
+    """
+    values = list(values)
+    keys = [_label_key(value) for value in values]
+    if "" in keys:
+        raise UnknownLabel("Choose a label")
+    ids = [key for key in keys if isinstance(key, int)]
+    names = [key for key in keys if isinstance(key, str)]
+    found: dict[int | str, Label] = {}
+    if keys:
+        for label in Label.objects.alias(name_lower=Lower("name")).filter(
+            Q(pk__in=ids) | Q(name_lower__in=names)
+        ):
+            found[label.pk] = found[label.name.lower()] = label
+    unknown = [
+        str(value) for value, key in zip(values, keys, strict=True) if key not in found
+    ]
+    if unknown:
+        raise UnknownLabel(f"No such label: {', '.join(unknown)}")
+    return list({found[key].pk: found[key] for key in keys}.values())
+
+
 @transaction.atomic
-def add_label(conversation: Conversation, *, label: Label, by: Any) -> Conversation:
+def change_labels(
+    conversation: Conversation,
+    *,
+    add: Iterable[Any] = (),
+    remove: Iterable[Any] = (),
+    by: Any,
+) -> Conversation:
+    """Apply and remove labels in one transaction: all of it or nothing.
+
+    Labels may be given as objects, ids or names (see `labels_from`). Applying
+    a label already in force, or removing one that is not, changes nothing.
+    History rows keep when each label was applied and removed, by whom.
+    """
+    to_add, to_remove = labels_from(add), labels_from(remove)
     conversation = _lock(conversation)
-    _ensure_member(by, conversation.mailbox_id)
-    if ConversationLabel.objects.filter(
-        conversation=conversation, label=label, removed_at__isnull=True
-    ).exists():
-        return conversation
-    ConversationLabel.objects.create(
-        conversation=conversation, label=label, applied_at=timezone.now(), applied_by=by
+    ensure_member(by, conversation.mailbox_id)
+    now = timezone.now()
+    in_force = set(
+        ConversationLabel.objects.filter(
+            conversation=conversation, removed_at__isnull=True
+        ).values_list("label_id", flat=True)
     )
-    events.label_added(conversation, actor=by, label=label.name)
-    return conversation
-
-
-@transaction.atomic
-def remove_label(conversation: Conversation, *, label: Label, by: Any) -> Conversation:
-    conversation = _lock(conversation)
-    _ensure_member(by, conversation.mailbox_id)
-    removed = ConversationLabel.objects.filter(
-        conversation=conversation, label=label, removed_at__isnull=True
-    ).update(removed_at=timezone.now(), removed_by=by)
-    if removed:
+    actor = by if getattr(by, "pk", None) else None
+    for label in to_add:
+        if label.pk in in_force:
+            continue
+        ConversationLabel.objects.create(
+            conversation=conversation, label=label, applied_at=now, applied_by=actor
+        )
+        in_force.add(label.pk)
+        events.label_added(conversation, actor=by, label=label.name)
+    for label in to_remove:
+        if label.pk not in in_force:
+            continue
+        ConversationLabel.objects.filter(
+            conversation=conversation, label=label, removed_at__isnull=True
+        ).update(removed_at=now, removed_by=actor)
+        in_force.discard(label.pk)
         events.label_removed(conversation, actor=by, label=label.name)
     return conversation
 
@@ -353,8 +432,8 @@ def move_to_mailbox(
     a member of the new mailbox. Caller need not hold the lock; this takes it.
     """
     conversation = _lock(conversation)
-    _ensure_member(by, conversation.mailbox_id)
-    _ensure_member(by, mailbox.pk)
+    ensure_member(by, conversation.mailbox_id)
+    ensure_member(by, mailbox.pk)
     if conversation.mailbox_id == mailbox.pk:
         return conversation
     old = conversation.mailbox

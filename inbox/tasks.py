@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from inbox import services
@@ -29,6 +31,18 @@ def send_message_task(self, message_id: int) -> str:
         return outbound.deliver_message(message_id)
     except TransientSendError as exc:
         raise self.retry(countdown=exc.retry_in, exc=exc) from None
+
+
+@shared_task
+def send_auto_reply_task(message_id: int, **_: Any) -> int | None:
+    """hooks.INBOUND_RECEIVED for a new conversation: acknowledge it by email.
+
+    Safe to run twice: the per-customer interval refuses a second auto-reply.
+    """
+    from inbox.outbound import autoreply
+
+    message = autoreply.send_auto_reply(message_id)
+    return message.pk if message else None
 
 
 @shared_task

@@ -68,3 +68,29 @@ class TemplateRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TemplateUse(models.Model):
+    """The canned reply a sent message was written from; reports group by it."""
+
+    message = models.OneToOneField(
+        "inbox.Message",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="template_use",
+    )
+    template = models.ForeignKey(
+        CannedTemplate, on_delete=models.CASCADE, related_name="uses"
+    )
+    used_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # Reports: messages written from one template in a period.
+            models.Index(
+                fields=["template", "used_at"], name="templateuse_template_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} → message {self.message_id}"

@@ -9,6 +9,7 @@ from django.http import Http404
 
 from inbox.models import Conversation, ConversationLabel
 from inbox.selectors import mailbox_ids_for
+from templates_app.errors import TemplateNotForMailbox
 from templates_app.models import CannedTemplate
 
 EDIT_PERMISSION = "templates_app.change_cannedtemplate"
@@ -110,3 +111,24 @@ def categories_for(user: Any) -> list[str]:
         .values_list("category", flat=True)
         .distinct()
     )
+
+
+def template_for_reply(conversation: Conversation, template_id: Any) -> CannedTemplate:
+    """The canned reply with this id, if the conversation's mailbox may use it.
+
+    TemplateNotForMailbox when the id names nothing the mailbox may use (scoped
+    to other mailboxes, or missing). Retired ones are found too, so the
+    send-time render can say "retired".
+    """
+    try:
+        template_id = int(template_id)
+    except (TypeError, ValueError):
+        raise TemplateNotForMailbox("Unknown canned reply") from None
+    template = (
+        CannedTemplate.objects.filter(pk=template_id)
+        .filter(Q(mailboxes=None) | Q(mailboxes=conversation.mailbox_id))
+        .first()
+    )
+    if template is None:
+        raise TemplateNotForMailbox("This canned reply cannot be used in this mailbox")
+    return template

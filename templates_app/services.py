@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from inbox.models import Conversation, Label, Mailbox
+from inbox.outbound.steps import OutgoingReply
 from replypad.errors import PermissionDeniedError
 from templates_app import rendering
 from templates_app.errors import (
@@ -26,11 +27,12 @@ from templates_app.errors import (
     TemplateNotForMailbox,
     TemplateRenderError,
 )
-from templates_app.models import CannedTemplate, TemplateRevision
+from templates_app.models import CannedTemplate, TemplateRevision, TemplateUse
 from templates_app.selectors import (
     ADD_PERMISSION,
     DELETE_PERMISSION,
     EDIT_PERMISSION,
+    template_for_reply,
 )
 from templates_app.variables import sample_context
 
@@ -302,6 +304,31 @@ def render_for_send(
         raise MissingValues(rendered.missing)
     transaction.on_commit(lambda: record_usage(template))
     return rendered
+
+
+def compose_from_template(reply: OutgoingReply) -> None:
+    """send_reply's COMPOSE step (registered in TemplatesAppConfig.ready).
+
+    With a template id on the reply: checks the mailbox may use it, renders it
+    with the reply's ask values (MissingValues while any is missing), fills an
+    empty body with the rendered text and the subject from the template's,
+    and records which template the stored message came from.
+    """
+    if reply.template_id in (None, ""):
+        return
+    template = template_for_reply(reply.conversation, reply.template_id)
+    rendered = render_for_send(
+        template, reply.conversation, ask=reply.ask, agent=reply.by
+    )
+    # The agent may have tailored the inserted text; an empty box sends it as is.
+    reply.body = reply.body or rendered.body.strip()
+    if reply.subject is None and template.subject.strip():
+        reply.subject = rendered.subject
+    reply.on_stored(
+        lambda message: TemplateUse.objects.create(
+            message=message, template=template, used_at=message.created_at
+        )
+    )
 
 
 def ask_values_from(data: Mapping[str, Any]) -> dict[str, str]:

@@ -192,3 +192,38 @@ def _isolated_cache(settings: Any) -> None:
     caches = {name: dict(config) for name, config in settings.CACHES.items()}
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
     settings.CACHES = caches
+
+
+# --- Hooks ---------------------------------------------------------------------
+
+
+class _Recorder:
+    """Stands in for a subscribed Celery task: keeps what each hook delivered."""
+
+    name = "tests.recorder"
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def delay(self, **payload: Any) -> None:
+        self.calls.append(payload)
+
+
+@pytest.fixture
+def hook_calls() -> Iterator[Any]:
+    """hook_calls(hook) -> the list of payloads that hook delivers after commit."""
+    from inbox import hooks
+
+    subscribed: list[tuple[str, _Recorder]] = []
+
+    def _listen(hook: str) -> list[dict[str, Any]]:
+        recorder = _Recorder()
+        hooks.subscribe(hook, recorder)
+        subscribed.append((hook, recorder))
+        return recorder.calls
+
+    yield _listen
+    for hook, recorder in subscribed:
+        hooks._subscriptions[hook] = [
+            s for s in hooks._subscriptions[hook] if s.task is not recorder
+        ]

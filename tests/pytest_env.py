@@ -16,6 +16,9 @@ os.environ.setdefault("REPLYPAD_VAR_DIR", tempfile.mkdtemp(prefix="replypad-test
 # WhiteNoise warns about a missing STATIC_ROOT; tests serve from the app folders.
 os.makedirs(os.path.join(os.environ["REPLYPAD_VAR_DIR"], "static"), exist_ok=True)
 os.environ.setdefault("REPLYPAD_UNDO_SECONDS", "0")
+# Tasks enqueued after commit (inbox.hooks subscribers, sends) run in the test's
+# own thread; the tests that start a real worker switch this off.
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("REPLYPAD_DEBUG", "false")
 os.environ.setdefault("REPLYPAD_STATIC_MANIFEST", "false")

@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from django_htmx.http import trigger_client_event
 from frontend.helpers import HtmxHttpRequest, error_response, partial
 from inbox import presence, selectors, services
 from inbox.errors import InvalidSnooze
-from inbox.models import Conversation, Label
+from inbox.models import Conversation
 from replypad.errors import ReplypadError
 
 # Sanitised email HTML still goes into a sandbox: no scripts, no forms, no plugins,
@@ -103,16 +102,13 @@ def _refused(
 @login_required
 def assign(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
     conversation = selectors.get_conversation_for(request.user, conversation_id)
-    value = request.POST.get("assignee", "")
-    to = None
-    if value == "me":
-        to = request.user
-    elif value.isdigit():
-        to = get_user_model().objects.filter(pk=int(value)).first()
     try:
-        conversation = services.assign(conversation, to=to, by=request.user)
+        conversation = services.assign(
+            conversation, to=request.POST.get("assignee", ""), by=request.user
+        )
     except ReplypadError as error:
         return _refused(request, conversation_id, error)
+    to = conversation.assignee
     who = (to.get_full_name() or to.username) if to else "nobody"
     return _after_action(request, conversation, f"Assigned to {who}.")
 
@@ -121,25 +117,19 @@ def assign(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
 @login_required
 def label(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
     conversation = selectors.get_conversation_for(request.user, conversation_id)
-    chosen = Label.objects.filter(pk=request.POST.get("label") or 0).first()
-    if chosen is None:
-        return _refused(
-            request, conversation_id, ReplypadError("Choose a label", field="label")
-        )
     remove = request.POST.get("remove") == "1"
     try:
-        if remove:
-            conversation = services.remove_label(
-                conversation, label=chosen, by=request.user
-            )
-        else:
-            conversation = services.add_label(
-                conversation, label=chosen, by=request.user
-            )
+        chosen = services.labels_from([request.POST.get("label", "")])
+        conversation = services.change_labels(
+            conversation,
+            add=() if remove else chosen,
+            remove=chosen if remove else (),
+            by=request.user,
+        )
     except ReplypadError as error:
         return _refused(request, conversation_id, error)
     verb = "Removed" if remove else "Added"
-    return _after_action(request, conversation, f"{verb} label {chosen.name}.")
+    return _after_action(request, conversation, f"{verb} label {chosen[0].name}.")
 
 
 @require_POST

@@ -10,7 +10,7 @@ from django_htmx.http import trigger_client_event
 
 from frontend.helpers import HtmxHttpRequest, error_response, partial
 from frontend.inbox_filters import InboxFilters
-from inbox import bulk, presence, search, selectors
+from inbox import bulk, presence, selectors
 from inbox.models import Conversation
 from replypad.errors import ReplypadError
 
@@ -26,23 +26,18 @@ FOLDERS = [
 def inbox(request: HtmxHttpRequest) -> HttpResponse:
     mailboxes = selectors.member_mailboxes(request.user)
     filters = InboxFilters.from_query(request.GET, mailboxes)
-    results = None
-    if filters.query:
-        results = search.search_conversations(
-            request.user, filters.query, mailbox_id=filters.mailbox_id
-        )
-        rows, next_cursor = results.conversations, None
-    else:
-        page = selectors.conversations_for_inbox(
-            request.user,
-            mailbox_id=filters.mailbox_id,
-            status=filters.status,
-            after=filters.after,
-            assignee=filters.assignee,
-            label_id=filters.label_id,
-            sort=filters.sort,
-        )
-        rows, next_cursor = page.rows, page.next_cursor
+    page = selectors.conversations_for_inbox(
+        request.user,
+        mailbox_id=filters.mailbox_id,
+        # A search looks through every folder; the other filters narrow it.
+        status=None if filters.query else filters.status,
+        assignee=filters.assignee,
+        label=filters.label_id,
+        query=filters.query,
+        sort=filters.sort,
+        after=filters.after,
+    )
+    rows, results, next_cursor = page.rows, page.search, page.next_cursor
     options = selectors.picker_options(
         [filters.mailbox_id] if filters.mailbox_id else [m.pk for m in mailboxes]
     )

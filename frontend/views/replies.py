@@ -71,9 +71,7 @@ def reply_send(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
             by=request.user,
             cc=request.POST.get("cc", ""),
             status_after=request.POST.get("status") or None,
-            template=outbound_selectors.template_for_reply(
-                conversation, request.POST.get("template")
-            ),
+            template_id=request.POST.get("template") or None,
             ask=ask_values_from(request.POST),
             empathy_override_reason=request.POST.get("empathy_override_reason", ""),
         )

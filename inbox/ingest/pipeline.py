@@ -28,12 +28,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from empathy.sentiment import NEGATIVE_BELOW, POSITIVE_ABOVE, Sentiment, score_text
-from inbox import events, services
+from inbox import events, hooks, services
 from inbox.ingest.classify import AUTO_REPLY, BOUNCE, SPAM, Classification, classify
 from inbox.ingest.parsing import ParsedEmail, UnparseableEmail, parse_email
 from inbox.ingest.threading import find_conversation
 from inbox.models import Attachment, Mailbox, Message, RawEmail
-from inbox.signals import inbound_message_received
 from replypad.errors import ConflictError
 
 logger = logging.getLogger(__name__)
@@ -496,14 +495,12 @@ def _store(
         threaded_by=threaded_by,
     )
     auto_reply_allowed = not classification.suppress_auto_reply
-    transaction.on_commit(
-        lambda: inbound_message_received.send(
-            sender=Message,
-            message_id=message.pk,
-            conversation_id=message.conversation_id,
-            created_conversation=created,
-            auto_reply_allowed=auto_reply_allowed,
-        )
+    hooks.publish(
+        hooks.INBOUND_RECEIVED,
+        message_id=message.pk,
+        conversation_id=message.conversation_id,
+        created_conversation=created,
+        auto_reply_allowed=auto_reply_allowed,
     )
     return result
 

@@ -38,7 +38,10 @@ class ReplyOutputSerializer(serializers.Serializer):
 class ReplyCreateApi(APIView):
     @extend_schema_serializer(component_name="ReplyInput")
     class InputSerializer(serializers.Serializer):
-        body = serializers.CharField(trim_whitespace=False)
+        # Blank is fine with a template: the rendered canned reply is sent.
+        body = serializers.CharField(
+            trim_whitespace=False, allow_blank=True, required=False, default=""
+        )
         cc = AddressListField(required=False, default=list)
         bcc = AddressListField(required=False, default=list)
         status = serializers.ChoiceField(
@@ -72,9 +75,7 @@ class ReplyCreateApi(APIView):
             cc=data["cc"],
             bcc=data["bcc"],
             status_after=data.get("status") or None,
-            template=outbound_selectors.template_for_reply(
-                conversation, data.get("template")
-            ),
+            template_id=data.get("template"),
             ask=data.get("ask"),
             empathy_override_reason=data["empathy_override_reason"],
         )

@@ -19,10 +19,6 @@ class InvalidRecipient(ReplypadError):
     field = "cc"
 
 
-class TemplateNotUsable(ReplypadError):
-    field = "template"
-
-
 class UndoTooLate(ConflictError):
     """The reply already left (or is leaving); it can no longer be taken back."""
 

@@ -15,18 +15,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from empathy.services import enforce_empathy
-from inbox import events, services
-from inbox.errors import InvalidStatusChange, NotAMember
+from inbox import events, selectors, services
+from inbox.errors import InvalidStatusChange
 from inbox.models import Conversation, Event, Message
-from inbox.outbound import compose
+from inbox.outbound import compose, steps
 from inbox.outbound.errors import (
     EmptyReply,
     NotRetryable,
     ReplyTooLong,
     UndoTooLate,
 )
-from inbox.selectors import is_member
 from replypad.errors import ReplypadError
 
 MAX_BODY_CHARS = 100_000
@@ -36,14 +34,6 @@ STATUSES_AFTER_REPLY = {
     Conversation.Status.RESOLVED,
 }
 Delivery = Message.DeliveryStatus
-
-
-def _ensure_may_act(by: Any, mailbox_id: int) -> None:
-    """A member of the mailbox, a superuser (admin actions) or the system (None)."""
-    if by is None or getattr(by, "is_superuser", False):
-        return
-    if not is_member(by, mailbox_id):
-        raise NotAMember("You are not a member of this mailbox")
 
 
 def _undo_seconds() -> int:
@@ -102,15 +92,6 @@ def _queue_message(
     )
 
 
-def _render_template(
-    template: Any, conversation: Conversation, *, ask: Any, agent: Any
-) -> Any:
-    """templates_app's send-time render: refuses missing values, counts the use."""
-    from templates_app.services import render_for_send
-
-    return render_for_send(template, conversation, ask=ask or {}, agent=agent)
-
-
 def send_reply(
     conversation: Conversation,
     *,
@@ -119,35 +100,23 @@ def send_reply(
     cc: Iterable[str] | str = (),
     bcc: Iterable[str] | str = (),
     status_after: str | None = None,
-    template: Any = None,
+    template_id: int | None = None,
     ask: Mapping[str, Any] | None = None,
     subject: str | None = None,
-    empathy_findings: list[Any] | None = None,
     empathy_override_reason: str = "",
 ) -> Message:
     """Queue an agent's reply to the customer; it leaves after the undo window.
 
     Validates everything that becomes a header before storing anything (CR/LF
     is refused with the field named). Applies `status_after` (open, pending,
-    resolved) at once. With a canned `template`, templates_app renders it with
-    `ask` and refuses while values are missing (MissingValues); an empty body
-    then sends the rendered text. Sends nothing until commit: with REPLYPAD_UNDO_SECONDS
-    = 0 the send task is enqueued on commit, otherwise beat's dispatcher picks
-    the row up when `send_after` passes.
+    resolved) at once. Steps other apps registered (inbox.outbound.steps) run
+    inside the transaction: with `template_id`, templates_app renders the
+    canned reply with `ask` (an empty body then sends the rendered text);
+    checks such as empathy's block mode may refuse. Sends nothing until
+    commit: with REPLYPAD_UNDO_SECONDS = 0 the send task is enqueued on commit,
+    otherwise beat's dispatcher picks the row up when `send_after` passes.
     """
-    if not is_member(by, conversation.mailbox_id):
-        raise NotAMember("You are not a member of this mailbox")
-    body = (body or "").strip()
-    if template is not None:
-        rendered = _render_template(template, conversation, ask=ask, agent=by)
-        # The agent may have tailored the inserted text; an empty box sends it as is.
-        body = body or rendered.body.strip()
-        if subject is None and template.subject.strip():
-            subject = rendered.subject
-    if not body:
-        raise EmptyReply("Write a reply before sending")
-    if len(body) > MAX_BODY_CHARS:
-        raise ReplyTooLong(f"A reply can be at most {MAX_BODY_CHARS:,} characters")
+    selectors.ensure_member(by, conversation.mailbox_id)
     cc = compose.clean_addresses(cc, field="cc")
     bcc = compose.clean_addresses(bcc, field="bcc")
     if status_after and status_after not in STATUSES_AFTER_REPLY:
@@ -160,36 +129,43 @@ def send_reply(
             .select_related("mailbox", "customer")
             .get(pk=conversation.pk)
         )
-        # Blocker phrases stop the reply in a `block` mailbox unless a reason is given.
-        findings = enforce_empathy(
-            body,
+        reply = steps.OutgoingReply(
             conversation=locked,
-            override_reason=empathy_override_reason,
-            resolves=status_after == Conversation.Status.RESOLVED,
             by=by,
+            body=(body or "").strip(),
+            subject=subject,
+            status_after=status_after,
+            template_id=template_id,
+            ask=ask or {},
+            empathy_override_reason=empathy_override_reason.strip(),
         )
-        if empathy_findings is None:
-            empathy_findings = sorted({f.rule for f in findings})
+        steps.run(steps.COMPOSE, reply)
+        if not reply.body:
+            raise EmptyReply("Write a reply before sending")
+        if len(reply.body) > MAX_BODY_CHARS:
+            raise ReplyTooLong(f"A reply can be at most {MAX_BODY_CHARS:,} characters")
         to = compose.clean_addresses([locked.customer.email], field="to")
         final_subject = compose.reply_subject(
-            subject if subject is not None else locked.subject
+            reply.subject if reply.subject is not None else locked.subject
         )
         services.check_header_value(final_subject, field="subject")
+        steps.run(steps.CHECK, reply)
         now = timezone.now()
         message = _queue_message(
             locked,
             kind=Message.Kind.REPLY,
-            body=body,
+            body=reply.body,
             subject=final_subject,
             author=by,
             to=to,
             cc=cc,
             bcc=bcc,
             send_after=now + timedelta(seconds=_undo_seconds()),
-            template=template,
-            empathy_findings=list(empathy_findings or []),
-            empathy_override_reason=empathy_override_reason.strip(),
+            empathy_override_reason=reply.empathy_override_reason,
+            **reply.message_fields,
         )
+        for callback in reply.stored_callbacks:
+            callback(message)
         if status_after:
             services.change_status(locked, status=status_after, by=by)
         if _undo_seconds() == 0:
@@ -264,7 +240,7 @@ def cancel_reply(message: Message, *, by: Any) -> Message:
     Raises UndoTooLate once a worker has claimed it. A status the reply set
     ("send & resolve") is put back, unless someone has changed it since.
     """
-    _ensure_may_act(by, message.mailbox_id)
+    selectors.ensure_member(by, message.mailbox_id)
     cancelled = Message.objects.filter(
         pk=message.pk, delivery_status=Delivery.QUEUED
     ).update(delivery_status=Delivery.CANCELLED, delivery_detail="Cancelled (undo)")
@@ -299,7 +275,7 @@ def cancel_reply(message: Message, *, by: Any) -> Message:
 @transaction.atomic
 def retry_message(message: Message, *, by: Any) -> Message:
     """Queue a failed message again, to go out now."""
-    _ensure_may_act(by, message.mailbox_id)
+    selectors.ensure_member(by, message.mailbox_id)
     requeued = Message.objects.filter(
         pk=message.pk, delivery_status=Delivery.FAILED
     ).update(

@@ -10,7 +10,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from inbox.models import Conversation, Message
-from inbox.outbound.errors import TemplateNotUsable
 from inbox.selectors import mailbox_ids_for
 
 Delivery = Message.DeliveryStatus
@@ -65,28 +64,3 @@ def outgoing_for_composer(conversation: Conversation) -> list[Message]:
 
 def has_in_flight(messages: list[Message]) -> bool:
     return any(m.delivery_status in IN_FLIGHT for m in messages)
-
-
-def template_for_reply(conversation: Conversation, template_id: Any) -> Any:
-    """The canned reply with this id, if the conversation's mailbox may use it.
-
-    None when no id was given; TemplateNotUsable when the id names nothing the
-    mailbox may use (scoped to other mailboxes, or missing).
-    """
-    from templates_app.models import CannedTemplate
-
-    if template_id in (None, ""):
-        return None
-    try:
-        template_id = int(template_id)
-    except (TypeError, ValueError):
-        raise TemplateNotUsable("Unknown canned reply") from None
-    # Retired ones are found too, so the send-time render can say "retired".
-    template = (
-        CannedTemplate.objects.filter(pk=template_id)
-        .filter(Q(mailboxes=None) | Q(mailboxes=conversation.mailbox_id))
-        .first()
-    )
-    if template is None:
-        raise TemplateNotUsable("This canned reply cannot be used in this mailbox")
-    return template

@@ -170,7 +170,7 @@ def conversation_assigned(
     """The new assignee (if not the actor) and the followers hear of an assignment.
 
     The assignee becomes a follower when their auto-follow rule says so.
-    Called by inbox.services.assign inside its transaction.
+    Run by notes.tasks.conversation_assigned_task after the assignment commits.
     """
     if assignee is not None:
         preference = selectors.preferences_of([assignee.pk], Verb.ASSIGNED)[assignee.pk]
@@ -195,7 +195,7 @@ def conversation_status_changed(
 ) -> list[Notification]:
     """Followers hear that `by` moved the conversation from `old` to `new`.
 
-    Called by inbox.services.change_status inside its transaction.
+    Run by notes.tasks.status_changed_task after the change commits.
     """
     return notify_followers(
         conversation,

@@ -6,7 +6,6 @@ from typing import Any
 
 from django import template
 
-from inbox import selectors as inbox_selectors
 from notes import selectors
 
 register = template.Library()
@@ -15,15 +14,10 @@ register = template.Library()
 def _thread_shows_notes(context: template.Context) -> bool:
     """Whether the page's thread already interleaves notes (so the sidebar must not).
 
-    A page says so with `notes_in_thread`; otherwise the thread items tell, or the
-    inbox thread selector's notes hook, which exists once it renders notes.
+    A page says so with `notes_in_thread`; otherwise a page with a timeline
+    (inbox.selectors.thread_for, where notes register their rows) shows them.
     """
-    if "notes_in_thread" in context:
-        return bool(context["notes_in_thread"])
-    thread = context.get("thread") or []
-    return any(getattr(item, "kind", None) == "note" for item in thread) or hasattr(
-        inbox_selectors, "thread_notes_hook"
-    )
+    return bool(context.get("notes_in_thread", "thread" in context))
 
 
 @register.inclusion_tag("notes/_bell_button.html", takes_context=True)

@@ -11,6 +11,7 @@ from empathy.models import MailboxLanguage
 from empathy.tasks import rescore_sentiment_task
 from inbox.models import Conversation, Mailbox, Message
 from tests.factories import ConversationFactory, CustomerFactory, MessageFactory
+from tests.worker import running_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -197,15 +198,11 @@ def test_the_rescore_command_refuses_an_unknown_mailbox(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_celery_worker_runs_the_rescore_task(mailbox):
-    from celery.contrib.testing.worker import start_worker
-
-    from replypad.celery import app
-
     conversation = ConversationFactory(mailbox=mailbox)
     MessageFactory(conversation=conversation, text="Still not working, third time!")
     _mangle_sentiment(conversation)
 
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    with running_worker():
         rescore_sentiment_task.delay(mailbox.pk)
         for _ in range(100):
             conversation.refresh_from_db()

@@ -362,7 +362,7 @@ def test_conversation_page_query_count_is_independent_of_thread_length(
     client, conversation, agent, django_assert_max_num_queries, messages
 ):
     label = LabelFactory(name="thread-length")
-    services.add_label(conversation, label=label, by=agent)
+    services.change_labels(conversation, add=[label], by=agent)
     for i in range(messages):
         message = MessageFactory(conversation=conversation, text=f"message {i}")
         _attachment(message, f"file{i}.txt", "text/plain", b"x")

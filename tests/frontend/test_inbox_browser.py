@@ -173,7 +173,7 @@ def test_stored_xss_never_runs_anywhere_in_the_inbox(
         conversation=conversation, text=f"boom {XSS}", html=f"<p>boom</p>{XSS}"
     )
     label = LabelFactory(name="<b onmouseover=alert(4)>x</b>")
-    services.add_label(conversation, label=label, by=agent)
+    services.change_labels(conversation, add=[label], by=agent)
     presence.touch(conversation, user=teammate)
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -82,7 +82,7 @@ def test_label_filter(client, mailbox, agent):
     label = LabelFactory(name="refunds")
     tagged = _conversation(mailbox, "Tagged")
     _conversation(mailbox, "Plain")
-    services.add_label(tagged, label=label, by=agent)
+    services.change_labels(tagged, add=[label], by=agent)
     client.force_login(agent)
 
     response = client.get("/", {"label": label.pk})
@@ -133,7 +133,7 @@ def test_rows_show_customer_labels_assignee_snippet_and_waiting_time(
 ):
     label = LabelFactory(name="urgent", colour="#b42318")
     conversation = _conversation(mailbox, "Broken login")
-    services.add_label(conversation, label=label, by=agent)
+    services.change_labels(conversation, add=[label], by=agent)
     services.assign(conversation, to=agent, by=agent)
     client.force_login(agent)
 
@@ -249,7 +249,7 @@ def test_inbox_list_query_count_is_independent_of_page_size(
     label = LabelFactory(name="vip")
     for i in range(rows):
         conversation = _conversation(mailbox, f"Row {i}")
-        services.add_label(conversation, label=label, by=agent)
+        services.change_labels(conversation, add=[label], by=agent)
         services.assign(conversation, to=teammate, by=agent)
     client.force_login(agent)
 

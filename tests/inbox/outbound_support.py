@@ -15,7 +15,6 @@ from anymail.backends.test import EmailBackend as AnymailTestBackend
 from anymail.exceptions import AnymailAPIError
 from django.core import mail
 
-from replypad.celery import app as celery_app
 from tests.factories import ConversationFactory, CustomerFactory, MessageFactory
 
 
@@ -48,15 +47,13 @@ def esp_error(status: int | None, text: str = "") -> AnymailAPIError:
 def esp_fixture(settings: Any) -> Iterator[list[Any]]:
     """Outgoing mail goes to Anymail's test ESP; yields the list of sent emails.
 
-    Tasks enqueued on commit run inline (eager), so no test leaves work in Redis;
-    the one real-worker test does not use this fixture.
+    Tasks enqueued on commit run inline (eager, the test default), so no test
+    leaves work in Redis.
     """
     settings.EMAIL_BACKEND = "tests.inbox.outbound_support.FlakyEsp"
     FlakyEsp.failures = []
     mail.outbox = []
-    celery_app.conf.task_always_eager = True
     yield mail.outbox
-    celery_app.conf.task_always_eager = False
     FlakyEsp.failures = []
 
 

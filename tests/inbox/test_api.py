@@ -20,7 +20,7 @@ def _token(api_client, user):
 
 def test_token_auth_lists_conversations_in_the_stable_shape(api_client, mailbox, agent):
     conversation = ConversationFactory(mailbox=mailbox)
-    services.add_label(conversation, label=LabelFactory(name="billing"), by=agent)
+    services.change_labels(conversation, add=[LabelFactory(name="billing")], by=agent)
     MessageFactory(conversation=conversation, text="I love it, thank you!")
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {_token(api_client, agent)}")
 
@@ -38,7 +38,7 @@ def test_token_auth_lists_conversations_in_the_stable_shape(api_client, mailbox,
 
 def test_conversation_filters(api_client, mailbox, agent):
     billing = ConversationFactory(mailbox=mailbox, subject="Invoice wrong")
-    services.add_label(billing, label=LabelFactory(name="billing"), by=agent)
+    services.change_labels(billing, add=[LabelFactory(name="billing")], by=agent)
     mine = ConversationFactory(mailbox=mailbox, subject="Password")
     services.assign(mine, to=agent, by=agent)
     api_client.force_authenticate(agent)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from inbox import bulk, services
-from inbox.errors import BulkActionInvalid, NotAMember
+from inbox.errors import BulkActionInvalid, InvalidAssignee, NotAMember, UnknownLabel
 from inbox.models import Conversation, Event, Message
 from tests.factories import ConversationFactory, LabelFactory, MessageFactory
 
@@ -93,16 +93,26 @@ def test_bulk_skips_conversations_outside_the_users_mailboxes(
 
 
 @pytest.mark.parametrize(
-    ("ids", "action", "value"),
+    ("ids", "action", "value", "error"),
     [
-        ([], "resolve", ""),
-        (["x"], "resolve", ""),
-        (["1"], "explode", ""),
-        (["1"], "label", "999999"),
-        (["1"], "assign", "nobody-here"),
+        ([], "resolve", "", BulkActionInvalid),
+        (["x"], "resolve", "", BulkActionInvalid),
+        (["1"], "explode", "", BulkActionInvalid),
+        (["1"], "label", "999999", UnknownLabel),
+        (["1"], "label", "", UnknownLabel),
+        (["1"], "assign", "nobody-here", InvalidAssignee),
+        (["1"], "assign", "999999", InvalidAssignee),
     ],
-    ids=["no-selection", "junk-id", "unknown-action", "missing-label", "bad-user"],
+    ids=[
+        "no-selection",
+        "junk-id",
+        "unknown-action",
+        "missing-label",
+        "blank-label",
+        "bad-user",
+        "unknown-user-id",
+    ],
 )
-def test_bulk_refuses_incomplete_requests(mailbox, agent, ids, action, value):
-    with pytest.raises(BulkActionInvalid):
+def test_bulk_refuses_incomplete_requests(mailbox, agent, ids, action, value, error):
+    with pytest.raises(error):
         bulk.apply_bulk_action(ids, action=action, value=value, by=agent)

@@ -15,6 +15,7 @@ from inbox.tasks import fetch_mail_task
 from tests.factories import ImapAccountFactory
 from tests.inbox.eml import build_email, eml
 from tests.inbox.imap_server import ImapServer
+from tests.worker import running_worker
 
 
 @pytest.fixture
@@ -152,15 +153,11 @@ def test_fetch_mail_command_reports_each_account(account, imap_server):
 
 @pytest.mark.django_db(transaction=True)
 def test_fetch_mail_task_runs_in_a_real_celery_worker(account, imap_server):
-    from celery.contrib.testing.worker import start_worker
-
-    from replypad.celery import app
-
     imap_server.folders["INBOX"].append(
         build_email(message_id="<celery-1@customer.test>")
     )
 
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    with running_worker():
         fetch_mail_task.delay()
         deadline = time.monotonic() + 15
         while not Message.objects.exists() and time.monotonic() < deadline:

@@ -5,11 +5,10 @@ from email.message import EmailMessage
 import pytest
 
 from empathy.sentiment import score_text
-from inbox import services
+from inbox import hooks, services
 from inbox.ingest import ingest_raw_email, process_raw_email
 from inbox.ingest.pipeline import ingest_many, score_inbound
 from inbox.models import Conversation, Customer, Event, Message, RawEmail
-from inbox.signals import inbound_message_received
 from inbox.tokens import reply_address
 from tests.factories import ConversationFactory, CustomerFactory, MessageFactory
 from tests.inbox.eml import build_email, eml
@@ -23,15 +22,8 @@ def ingest(raw: bytes, **kwargs):
 
 
 @pytest.fixture
-def received(django_capture_on_commit_callbacks):
-    calls = []
-
-    def receiver(sender, **kwargs):
-        calls.append(kwargs)
-
-    inbound_message_received.connect(receiver)
-    yield calls
-    inbound_message_received.disconnect(receiver)
+def received(hook_calls):
+    return hook_calls(hooks.INBOUND_RECEIVED)
 
 
 def test_new_email_opens_a_conversation_with_customer_message_and_raw_copy(mailbox):
@@ -403,7 +395,7 @@ def test_imported_history_keeps_its_date_and_live_mail_is_stamped_now(mailbox):
     )
 
 
-def test_signal_announces_new_conversations_that_may_get_an_auto_reply(
+def test_the_hook_announces_new_conversations_that_may_get_an_auto_reply(
     mailbox, received, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -411,7 +403,6 @@ def test_signal_announces_new_conversations_that_may_get_an_auto_reply(
 
     assert received == [
         {
-            "signal": inbound_message_received,
             "message_id": result.message_id,
             "conversation_id": result.conversation_id,
             "created_conversation": True,
@@ -420,7 +411,7 @@ def test_signal_announces_new_conversations_that_may_get_an_auto_reply(
     ]
 
 
-def test_signal_forbids_auto_reply_for_automatic_mail(
+def test_the_hook_forbids_auto_reply_for_automatic_mail(
     mailbox, received, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):

@@ -62,7 +62,7 @@ def test_a_reply_records_the_canned_reply_and_override_reason(
     )
 
     message = Message.objects.get(pk=response.json()["id"])
-    assert message.template == template
+    assert message.template_use.template == template
     assert message.empathy_override_reason == "VIP"
 
 

@@ -111,24 +111,18 @@ def test_send_and_resolve_resolves_the_conversation_at_once(conversation, agent,
     assert conversation.first_response_at is not None
 
 
-def test_a_reply_can_carry_cc_bcc_template_and_empathy_findings(
-    conversation, agent, esp
-):
-    findings = [{"rule": "apology", "severity": "info"}]
-
+def test_a_reply_can_carry_cc_bcc_and_an_override_reason(conversation, agent, esp):
     message = send_reply(
         conversation,
         body="Sorry!",
         by=agent,
         cc="boss@example.test",
         bcc=["audit@acme.test"],
-        empathy_findings=findings,
         empathy_override_reason="Customer asked for brevity",
     )
     deliver_message(message.pk)
 
     assert message.cc == ["boss@example.test"]
-    assert message.empathy_findings == findings
     assert message.empathy_override_reason == "Customer asked for brevity"
     assert esp[0].cc == ["boss@example.test"]
     assert esp[0].bcc == ["audit@acme.test"]
@@ -461,19 +455,19 @@ def test_an_empty_box_with_a_canned_reply_sends_the_rendered_text(
     )
 
     message = send_reply(
-        conversation, body="", by=agent, template=template, ask={"order": "A-1"}
+        conversation, body="", by=agent, template_id=template.pk, ask={"order": "A-1"}
     )
 
     assert message.visible_text == "Hi Dana, order A-1 ships today."
     assert message.subject == "Re: Order 1234 never arrived"
-    assert message.template == template
+    assert message.template_use.template == template
 
 
 def test_the_agents_tailored_text_wins_over_the_canned_reply(conversation, agent, esp):
     template = CannedTemplateFactory(body="Hi {{ customer.first_name }}.")
 
     message = send_reply(
-        conversation, body="Hi Dana, so sorry!", by=agent, template=template
+        conversation, body="Hi Dana, so sorry!", by=agent, template_id=template.pk
     )
 
     assert message.visible_text == "Hi Dana, so sorry!"
@@ -483,7 +477,7 @@ def test_a_canned_reply_with_missing_values_blocks_sending(conversation, agent, 
     template = CannedTemplateFactory(body="Order {{ ask.order }} ships today.")
 
     with pytest.raises(MissingValues):
-        send_reply(conversation, body="", by=agent, template=template, ask={})
+        send_reply(conversation, body="", by=agent, template_id=template.pk, ask={})
 
     assert not Message.objects.filter(kind=Message.Kind.REPLY).exists()
 
@@ -492,4 +486,4 @@ def test_a_retired_canned_reply_cannot_be_sent(conversation, agent, esp):
     template = CannedTemplateFactory(is_active=False)
 
     with pytest.raises(TemplateInactive):
-        send_reply(conversation, body="Hi", by=agent, template=template)
+        send_reply(conversation, body="Hi", by=agent, template_id=template.pk)

@@ -3,14 +3,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from inbox.models import Message
 from inbox.outbound import send_reply
 from inbox.tasks import dispatch_due_messages_task
-from replypad.celery import app as celery_app
 from tests.factories import ConversationFactory, CustomerFactory, MessageFactory
+from tests.worker import running_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,10 +19,7 @@ def worker(settings):
     """A real Celery worker thread consuming from the Redis broker in REDIS_URL."""
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
     mail.outbox = []
-    celery_app.control.purge()
-    with start_worker(
-        celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10
-    ) as running:
+    with running_worker() as running:
         yield running
 
 

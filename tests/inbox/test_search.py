@@ -80,7 +80,9 @@ def test_search_can_be_limited_to_one_mailbox(mailbox, other_mailbox, admin):
     there = ConversationFactory(mailbox=other_mailbox)
     MessageFactory(conversation=there, text="walrus")
 
-    results = search.search_conversations(admin, "walrus", mailbox_id=mailbox.pk)
+    results = search.search_conversations(
+        admin, "walrus", filters={"mailbox_id": mailbox.pk}
+    )
 
     assert _ids(results) == [here.pk]
 

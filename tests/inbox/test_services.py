@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from inbox import services
-from inbox.errors import InvalidSnooze, NotAMember
+from inbox.errors import InvalidAssignee, InvalidSnooze, NotAMember
 from inbox.models import Conversation, ConversationLabel, Event, Message
 from tests.factories import (
     ConversationFactory,
@@ -117,7 +117,7 @@ def test_assign_records_who_assigned_whom(mailbox, agent, teammate):
 def test_assigning_to_someone_outside_the_mailbox_is_refused(mailbox, agent, outsider):
     conversation = ConversationFactory(mailbox=mailbox)
 
-    with pytest.raises(NotAMember):
+    with pytest.raises(InvalidAssignee, match="member of this mailbox"):
         services.assign(conversation, to=outsider, by=agent)
 
     conversation.refresh_from_db()
@@ -175,9 +175,9 @@ def test_label_history_is_kept_when_removed_and_applied_again(mailbox, agent):
     conversation = ConversationFactory(mailbox=mailbox)
     billing = LabelFactory(name="billing")
 
-    services.add_label(conversation, label=billing, by=agent)
-    services.remove_label(conversation, label=billing, by=agent)
-    services.add_label(conversation, label=billing, by=agent)
+    services.change_labels(conversation, add=[billing], by=agent)
+    services.change_labels(conversation, remove=[billing], by=agent)
+    services.change_labels(conversation, add=[billing], by=agent)
 
     links = ConversationLabel.objects.filter(conversation=conversation).order_by("id")
     assert [link.removed_at is None for link in links] == [False, True]

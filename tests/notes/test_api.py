@@ -9,6 +9,8 @@ from notes.models import Follower, Note, Notification
 from tests.factories import PASSWORD, ConversationFactory
 
 pytestmark = pytest.mark.django_db
+# Followers hear of changes from tasks enqueued after commit, so these commit.
+committed = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -244,6 +246,7 @@ def test_adding_an_outsider_as_follower_is_refused_naming_the_user(
     assert not Follower.objects.exists()
 
 
+@committed
 def test_notifications_list_read_and_read_all(
     api_client, conversation, agent, teammate
 ):
@@ -268,6 +271,7 @@ def test_notifications_list_read_and_read_all(
     assert marked == {"marked": 1}
 
 
+@committed
 def test_someone_elses_notification_is_404(api_client, conversation, agent, teammate):
     Follower.objects.add(conversation, teammate)
     inbox_services.change_status(conversation, status="pending", by=agent)

@@ -11,7 +11,8 @@ from notes import services
 from notes.models import Follower, Notification
 from tests.factories import ConversationFactory
 
-pytestmark = pytest.mark.django_db
+# Followers hear of status changes from tasks enqueued after commit.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

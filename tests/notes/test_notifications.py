@@ -15,6 +15,8 @@ from tests.factories import ConversationFactory, MessageFactory, UserFactory
 from tests.inbox.eml import build_email
 
 pytestmark = pytest.mark.django_db
+# Followers hear of changes from tasks enqueued after commit, so these commit.
+committed = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -97,6 +99,7 @@ def test_auto_follow_rule_follows_every_new_conversation_in_my_mailbox(
     assert Notification.objects.get(recipient=lead).verb == "new_message"
 
 
+@committed
 def test_assignment_notifies_the_assignee_and_makes_them_follow(
     conversation, agent, teammate
 ):
@@ -108,6 +111,7 @@ def test_assignment_notifies_the_assignee_and_makes_them_follow(
     assert not Notification.objects.filter(recipient=agent).exists()
 
 
+@committed
 def test_assigning_yourself_notifies_only_the_other_followers(
     conversation, agent, lead
 ):
@@ -121,6 +125,7 @@ def test_assigning_yourself_notifies_only_the_other_followers(
     assert not Notification.objects.filter(recipient=agent).exists()
 
 
+@committed
 def test_a_status_change_notifies_followers_but_not_the_actor(
     conversation, agent, teammate
 ):
@@ -136,6 +141,7 @@ def test_a_status_change_notifies_followers_but_not_the_actor(
     )
 
 
+@committed
 def test_a_follower_who_left_the_mailbox_is_not_notified(conversation, agent, teammate):
     Follower.objects.add(conversation, teammate)
     teammate.memberships.all().delete()
@@ -145,6 +151,7 @@ def test_a_follower_who_left_the_mailbox_is_not_notified(conversation, agent, te
     assert not Notification.objects.exists()
 
 
+@committed
 def test_email_is_pending_only_for_events_the_user_wants_by_email(
     conversation, agent, teammate
 ):
@@ -207,6 +214,7 @@ def test_someone_outside_the_mailbox_cannot_be_added_as_follower(
     assert error.value.field == "user"
 
 
+@committed
 def test_mark_read_and_mark_all_read(conversation, agent, teammate):
     Follower.objects.add(conversation, teammate)
     for status in ["pending", "open", "resolved"]:
@@ -230,6 +238,7 @@ def test_unread_count_stops_at_one_hundred(conversation, agent, teammate):
     assert selectors.unread_count(teammate) == 100
 
 
+@committed
 def test_notifications_on_conversations_no_longer_visible_are_hidden(
     conversation, agent, teammate, other_mailbox
 ):

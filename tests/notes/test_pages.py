@@ -12,6 +12,8 @@ from notes.models import Follower, Note, Notification
 from tests.factories import ConversationFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
+# Followers hear of changes from tasks enqueued after commit, so these commit.
+committed = pytest.mark.django_db(transaction=True)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -237,6 +239,7 @@ def test_outsider_gets_404_on_every_notes_page(
     assert response.status_code == 404
 
 
+@committed
 def test_the_bell_loads_its_count_then_pages_show_it_from_the_cache(
     client, conversation, agent, teammate
 ):
@@ -259,6 +262,7 @@ def test_the_bell_loads_its_count_then_pages_show_it_from_the_cache(
     )
 
 
+@committed
 def test_a_new_notification_or_reading_drops_the_cached_count(
     client, conversation, agent, teammate, django_capture_on_commit_callbacks
 ):
@@ -298,6 +302,7 @@ def test_the_notification_list_marks_read_and_opens_the_conversation(
     assert notification.is_read
 
 
+@committed
 def test_mark_one_read_and_mark_all_read_with_htmx(
     client, conversation, agent, teammate
 ):
@@ -316,6 +321,7 @@ def test_mark_one_read_and_mark_all_read_with_htmx(
     assert not Notification.objects.filter(read_at__isnull=True).exists()
 
 
+@committed
 def test_the_notification_list_has_a_fixed_number_of_queries(
     client, conversation, agent, teammate, django_assert_max_num_queries
 ):

@@ -4,7 +4,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.utils import timezone
 
@@ -12,8 +11,8 @@ from inbox import services as inbox_services
 from notes import services
 from notes.models import Follower, Notification
 from notes.tasks import notify_new_message_task, send_notification_digests_task
-from replypad.celery import app
 from tests.factories import ConversationFactory, MessageFactory
+from tests.worker import running_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +27,7 @@ def test_a_real_worker_sends_the_due_digest_once(mailbox, agent, teammate):
         inbox_services.change_status(conversation, status=status, by=agent)
     Notification.objects.update(created_at=timezone.now() - timedelta(minutes=3))
 
-    with start_worker(app, perform_ping_check=False, pool="solo"):
+    with running_worker():
         send_notification_digests_task.delay()
         send_notification_digests_task.delay()
         deadline = time.monotonic() + 20
@@ -48,7 +47,7 @@ def test_a_real_worker_notifies_followers_of_a_message_once(mailbox, teammate):
     message = MessageFactory(conversation=conversation, text="Hello again")
     Notification.objects.all().delete()
 
-    with start_worker(app, perform_ping_check=False, pool="solo"):
+    with running_worker():
         notify_new_message_task.delay(message.pk)
         notify_new_message_task.delay(message.pk)
         deadline = time.monotonic() + 20

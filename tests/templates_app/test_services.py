@@ -232,7 +232,7 @@ def test_a_retired_template_cannot_be_sent(mailbox, agent):
 def test_picker_suggests_templates_sharing_a_label_first(mailbox, agent):
     outage = LabelFactory(name="outage")
     conversation = ConversationFactory(mailbox=mailbox)
-    inbox_services.add_label(conversation, label=outage, by=agent)
+    inbox_services.change_labels(conversation, add=[outage], by=agent)
     CannedTemplateFactory(name="Popular", usage_count=50)
     matching = CannedTemplateFactory(name="Outage apology", usage_count=1)
     matching.labels.set([outage])

@@ -9,8 +9,10 @@ class NotAMember(ReplypadError):
     status_code = 403
 
 
-class InvalidStatusChange(ConflictError):
-    """The conversation cannot move to the asked status (e.g. snoozing without a time)."""
+class UnknownStatus(ReplypadError):
+    """A status word that is not open, pending or resolved (bad input, 400)."""
+
+    field = "status"
 
 
 class InvalidSnooze(ReplypadError):
@@ -42,3 +44,7 @@ class UnknownLabel(ReplypadError):
     """A label id or name that names no label; nothing was changed."""
 
     field = "labels"
+
+
+class InvalidCursor(ReplypadError):
+    """A list page link (`after` / `before`) that was not made by the list."""

@@ -25,7 +25,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
-from inbox.errors import NotAMember
+from inbox.errors import InvalidCursor, NotAMember
 from inbox.models import (
     Attachment,
     Conversation,
@@ -175,6 +175,14 @@ LIST_ROW_FIELDS = (
     "last_customer_message_at",
     "sentiment_first",
     "sentiment_last",
+    # The rest of what the API list shows, so no row loads a deferred field.
+    "message_count",
+    "snoozed_until",
+    "created_at",
+    "first_response_at",
+    "resolved_at",
+    "reopen_count",
+    "next_update_at",
     "customer__id",
     "customer__name",
     "customer__email",
@@ -190,12 +198,18 @@ def _encode_cursor(conversation: Conversation) -> str:
     return f"{conversation.last_activity_at.isoformat()}_{conversation.pk}"
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+def _decode_cursor(cursor: str, *, field: str) -> tuple[datetime, int] | None:
+    """A `next`/`previous` cursor back into its keyset position; "" is page one."""
+    if not cursor:
+        return None
     try:
         stamp, _, pk = cursor.rpartition("_")
         return datetime.fromisoformat(stamp.replace(" ", "+")), int(pk)
     except ValueError:
-        return None
+        raise InvalidCursor(
+            "This page link is not valid; start again from the first page.",
+            field=field,
+        ) from None
 
 
 def filter_conversations(
@@ -285,7 +299,11 @@ def conversations_for_inbox(
     )
     oldest_first = sort == SORT_OLDEST
     backwards = before is not None and after is None
-    cursor = _decode_cursor(before if backwards else after or "")
+    cursor = (
+        _decode_cursor(before, field="before")
+        if backwards
+        else _decode_cursor(after or "", field="after")
+    )
     # Walking back reverses the order, then the rows are put the right way round.
     ascending = oldest_first != backwards
     if cursor:

@@ -19,9 +19,9 @@ from inbox import events, hooks
 from inbox.errors import (
     InvalidAssignee,
     InvalidSnooze,
-    InvalidStatusChange,
     MoveConflict,
     UnknownLabel,
+    UnknownStatus,
     UnsafeHeaderValue,
 )
 from inbox.models import (
@@ -276,7 +276,7 @@ def change_status(conversation: Conversation, *, status: str, by: Any) -> Conver
         Conversation.Status.PENDING,
         Conversation.Status.RESOLVED,
     }:
-        raise InvalidStatusChange(f"Cannot change status to {status!r}", field="status")
+        raise UnknownStatus(f"Cannot change status to {status!r}")
     old = conversation.status
     if old == status:
         return conversation

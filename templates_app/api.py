@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inbox import selectors as inbox_selectors
-from inbox.models import Label, Mailbox
+from inbox.models import Label
 from templates_app import selectors, services
 from templates_app.models import CannedTemplate
 from templates_app.variables import VARIABLES
@@ -63,8 +63,9 @@ class TemplateInputSerializer(serializers.Serializer):
         max_length=100, allow_blank=True, required=False, default=""
     )
     is_active = serializers.BooleanField(required=False, default=True)
-    mailboxes = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Mailbox.objects.all(), required=False, default=list
+    # Ids are checked by the service's scope rule, as for the page.
+    mailboxes = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list
     )
     labels = serializers.SlugRelatedField(
         many=True,

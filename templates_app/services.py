@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from inbox import selectors as inbox_selectors
 from inbox.models import Conversation, Label, Mailbox
 from inbox.outbound.steps import OutgoingReply
 from replypad.errors import PermissionDeniedError
@@ -138,6 +139,26 @@ def _require(user: Any, permission: str) -> None:
         raise PermissionDeniedError("Only admins may manage canned replies.")
 
 
+def scoped_mailboxes(by: Any, values: Iterable[Any]) -> list[Mailbox]:
+    """The template scope rule: a canned reply may be limited only to mailboxes
+    its editor is a member of. Takes mailboxes or raw ids (form, API); an
+    unknown id and someone else's mailbox get the same answer.
+    """
+    wanted = set()
+    for value in values:
+        pk = value.pk if isinstance(value, Mailbox) else value
+        try:
+            wanted.add(int(pk))
+        except (TypeError, ValueError):
+            wanted.add(None)
+    allowed = list(inbox_selectors.mailboxes_for(by).filter(pk__in=wanted - {None}))
+    if len(allowed) != len(wanted):
+        raise TemplateFieldsInvalid(
+            {"mailboxes": ["Limit a canned reply only to mailboxes you belong to."]}
+        )
+    return allowed
+
+
 def record_revision(template: CannedTemplate, *, by: Any) -> None:
     """Keep the current subject and body as a revision (editor, time)."""
     TemplateRevision.objects.create(
@@ -154,15 +175,17 @@ def create_template(
     subject: str = "",
     category: str = "",
     is_active: bool = True,
-    mailboxes: Iterable[Mailbox] = (),
+    mailboxes: Iterable[Any] = (),
     labels: Iterable[Label] = (),
 ) -> CannedTemplate:
-    """Validate (syntax, safety, names, limits) and save, with revision 1.
+    """Validate (syntax, safety, names, limits, mailbox scope) and save, with
+    revision 1. `mailboxes` takes mailboxes or ids; none means every mailbox.
 
     Raises TemplateFieldsInvalid naming every field at fault, or
     PermissionDeniedError for a user without the add permission.
     """
     _require(by, ADD_PERMISSION)
+    mailboxes = scoped_mailboxes(by, mailboxes)
     fields = {
         "name": name.strip(),
         "shortcut": shortcut.strip().lstrip("/").lower(),
@@ -191,7 +214,7 @@ def update_template(
     template: CannedTemplate,
     *,
     by: Any,
-    mailboxes: Iterable[Mailbox] | None = None,
+    mailboxes: Iterable[Any] | None = None,
     labels: Iterable[Label] | None = None,
     **changes: Any,
 ) -> CannedTemplate:
@@ -200,6 +223,8 @@ def update_template(
     Runs under the template row lock, so two editors cannot interleave.
     """
     _require(by, EDIT_PERMISSION)
+    if mailboxes is not None:
+        mailboxes = scoped_mailboxes(by, mailboxes)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -26,17 +26,20 @@ FOLDERS = [
 def inbox(request: HtmxHttpRequest) -> HttpResponse:
     mailboxes = selectors.member_mailboxes(request.user)
     filters = InboxFilters.from_query(request.GET, mailboxes)
-    page = selectors.conversations_for_inbox(
-        request.user,
-        mailbox_id=filters.mailbox_id,
-        # A search looks through every folder; the other filters narrow it.
-        status=None if filters.query else filters.status,
-        assignee=filters.assignee,
-        label=filters.label_id,
-        query=filters.query,
-        sort=filters.sort,
-        after=filters.after,
-    )
+    try:
+        page = selectors.conversations_for_inbox(
+            request.user,
+            mailbox_id=filters.mailbox_id,
+            # A search looks through every folder; the other filters narrow it.
+            status=None if filters.query else filters.status,
+            assignee=filters.assignee,
+            label=filters.label_id,
+            query=filters.query,
+            sort=filters.sort,
+            after=filters.after,
+        )
+    except ReplypadError as error:
+        return HttpResponseBadRequest(error.message)
     rows, results, next_cursor = page.rows, page.search, page.next_cursor
     options = selectors.picker_options(
         [filters.mailbox_id] if filters.mailbox_id else [m.pk for m in mailboxes]

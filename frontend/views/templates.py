@@ -42,9 +42,6 @@ def template_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _form_fields(request: HtmxHttpRequest) -> dict[str, Any]:
-    mailbox_ids = [
-        int(value) for value in request.POST.getlist("mailboxes") if value.isdigit()
-    ]
     return {
         "name": request.POST.get("name", ""),
         "shortcut": request.POST.get("shortcut", ""),
@@ -52,9 +49,7 @@ def _form_fields(request: HtmxHttpRequest) -> dict[str, Any]:
         "body": request.POST.get("body", ""),
         "category": request.POST.get("category", ""),
         "is_active": request.POST.get("is_active") == "on",
-        "mailboxes": list(
-            inbox_selectors.mailboxes_for(request.user).filter(pk__in=mailbox_ids)
-        ),
+        "mailboxes": request.POST.getlist("mailboxes"),
     }
 
 
@@ -87,7 +82,6 @@ def template_edit(
     context = {
         "template": template,
         "values": values,
-        "selected_mailboxes": {mailbox.pk for mailbox in values["mailboxes"]},
         "errors": errors,
         "mailboxes": inbox_selectors.mailboxes_for(request.user),
         "variables": VARIABLES,
@@ -120,7 +114,9 @@ def _initial(template: CannedTemplate | None) -> dict[str, Any]:
         "body": template.body,
         "category": template.category,
         "is_active": template.is_active,
-        "mailboxes": list(template.mailboxes.all()),
+        "mailboxes": [
+            str(pk) for pk in template.mailboxes.values_list("pk", flat=True)
+        ],
     }
 
 

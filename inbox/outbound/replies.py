@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from inbox import events, selectors, services
-from inbox.errors import InvalidStatusChange
+from inbox.errors import UnknownStatus
 from inbox.models import Conversation, Event, Message
 from inbox.outbound import compose, steps
 from inbox.outbound.errors import (
@@ -120,9 +120,7 @@ def send_reply(
     cc = compose.clean_addresses(cc, field="cc")
     bcc = compose.clean_addresses(bcc, field="bcc")
     if status_after and status_after not in STATUSES_AFTER_REPLY:
-        raise InvalidStatusChange(
-            f"Cannot set status {status_after!r} after a reply", field="status"
-        )
+        raise UnknownStatus(f"Cannot set status {status_after!r} after a reply")
     with transaction.atomic():
         locked = (
             Conversation.objects.select_for_update()

@@ -157,3 +157,60 @@ def test_schema_and_offline_docs_are_served(client, agent):
     assert b"/api/v1/conversations/" in schema.content
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def _walk(api_client, url):
+    """Every page from `url` on, following `next`: (ids per page, queries per page)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pages, queries = [], []
+    while url:
+        with CaptureQueriesContext(connection) as captured:
+            body = api_client.get(url).json()
+        pages.append([row["id"] for row in body["results"]])
+        queries.append(len(captured))
+        url = body["next"]
+    return pages, queries
+
+
+def test_the_list_walks_every_conversation_once_by_cursor_at_a_fixed_cost(
+    api_client, mailbox, agent
+):
+    conversations = ConversationFactory.create_batch(60, mailbox=mailbox)
+    api_client.force_authenticate(agent)
+
+    pages, queries = _walk(api_client, "/api/v1/conversations/?status=open")
+
+    assert [len(page) for page in pages] == [25, 25, 10]
+    assert sorted(sum(pages, [])) == sorted(c.pk for c in conversations)
+    # The first page also reads the memberships and the cached count.
+    assert queries[1] == queries[2] <= queries[0]
+
+
+def test_previous_leads_back_to_the_same_page(api_client, mailbox, agent):
+    ConversationFactory.create_batch(30, mailbox=mailbox)
+    api_client.force_authenticate(agent)
+    first = api_client.get("/api/v1/conversations/").json()
+
+    second = api_client.get(first["next"]).json()
+    back = api_client.get(second["previous"]).json()
+
+    assert first["previous"] is None
+    assert second["count"] == first["count"] == 30
+    assert [row["id"] for row in back["results"]] == [
+        row["id"] for row in first["results"]
+    ]
+
+
+@pytest.mark.parametrize("cursor", ["after=garbage", "before=2026-13-01_1", "after=_"])
+def test_a_made_up_page_link_is_refused_clearly(api_client, mailbox, agent, cursor):
+    api_client.force_authenticate(agent)
+
+    response = api_client.get(f"/api/v1/conversations/?{cursor}")
+
+    assert response.status_code == 400
+    field = cursor.partition("=")[0]
+    assert response.json() == {
+        field: ["This page link is not valid; start again from the first page."]
+    }

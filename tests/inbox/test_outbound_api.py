@@ -181,3 +181,31 @@ def test_the_reply_endpoint_is_in_the_openapi_schema(api_client, agent):
     schema = api_client.get("/api/v1/schema/?format=json").json()
 
     assert "/api/v1/conversations/{id}/replies/" in schema["paths"]
+
+
+def test_an_empty_body_with_a_canned_reply_sends_the_rendered_text(
+    api_client, conversation, agent, esp
+):
+    template = CannedTemplateFactory(
+        mailboxes=[conversation.mailbox], body="Hi {{ customer.first_name }}."
+    )
+    api_client.force_authenticate(agent)
+
+    response = api_client.post(
+        _url(conversation), {"body": "", "template": template.pk}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert Message.objects.get(pk=response.json()["id"]).visible_text == "Hi Dana."
+
+
+def test_an_empty_body_without_a_canned_reply_is_refused(
+    api_client, conversation, agent, esp
+):
+    api_client.force_authenticate(agent)
+
+    response = api_client.post(_url(conversation), {"body": " "}, format="json")
+
+    assert response.status_code == 400
+    assert "body" in response.json()
+    assert not Message.objects.filter(kind=Message.Kind.REPLY).exists()

@@ -10,7 +10,7 @@ import time_machine
 from anymail.exceptions import AnymailRecipientsRefused
 from django.utils import timezone
 
-from inbox.errors import InvalidStatusChange, NotAMember, UnsafeHeaderValue
+from inbox.errors import NotAMember, UnknownStatus, UnsafeHeaderValue
 from inbox.ingest import ingest_raw_email
 from inbox.models import Conversation, Event, Message, RawEmail
 from inbox.outbound import (
@@ -143,7 +143,7 @@ def test_an_outsider_cannot_reply(conversation, outsider, esp):
 
 
 def test_an_unknown_status_after_sending_is_refused(conversation, agent, esp):
-    with pytest.raises(InvalidStatusChange):
+    with pytest.raises(UnknownStatus):
         send_reply(conversation, body="Hi", by=agent, status_after="snoozed")
 
 

@@ -101,7 +101,19 @@ def test_customer_reply_reopens_a_resolved_conversation_and_counts_it(mailbox, a
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.OPEN
     assert conversation.reopen_count == 1
+    assert conversation.resolved_at is None
     assert "conversation_reopened" in _kinds(conversation)
+
+
+def test_reopening_by_hand_ends_the_resolution(mailbox, agent):
+    conversation = ConversationFactory(mailbox=mailbox)
+    services.change_status(conversation, status=Conversation.Status.RESOLVED, by=agent)
+
+    services.change_status(conversation, status=Conversation.Status.OPEN, by=agent)
+
+    conversation.refresh_from_db()
+    assert conversation.resolved_at is None
+    assert conversation.reopen_count == 1
 
 
 def test_assign_records_who_assigned_whom(mailbox, agent, teammate):

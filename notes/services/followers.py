@@ -7,15 +7,14 @@ from typing import Any
 from inbox.errors import NotAMember
 from inbox.models import Conversation
 from inbox.roles import is_lead
-from inbox.selectors import is_member
+from inbox.selectors import ensure_member, is_member
 from notes.errors import NotAllowedToUnfollow
 from notes.models import Follower
 
 
 def follow(conversation: Conversation, *, user: Any, by: Any) -> Follower:
     """Make `user` a follower; idempotent. Both must be members of the mailbox."""
-    if not is_member(by, conversation.mailbox_id):
-        raise NotAMember("You are not a member of this mailbox")
+    ensure_member(by, conversation.mailbox_id)
     if not is_member(user, conversation.mailbox_id):
         raise NotAMember(
             f"{user.get_full_name() or user.username} is not a member of "
@@ -32,8 +31,7 @@ def unfollow(conversation: Conversation, *, user: Any, by: Any) -> bool:
 
     Returns False when `user` was not following.
     """
-    if not is_member(by, conversation.mailbox_id):
-        raise NotAMember("You are not a member of this mailbox")
+    ensure_member(by, conversation.mailbox_id)
     if user.pk != by.pk and not is_lead(by):
         raise NotAllowedToUnfollow("Only a team lead can remove another follower")
     return Follower.objects.remove(conversation, user)

@@ -14,9 +14,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from inbox.errors import NotAMember
 from inbox.models import Conversation
-from inbox.selectors import is_member
+from inbox.selectors import ensure_member
 from notes import selectors
 from notes.errors import BadAttachment, EmptyNote, NoteTooLong, NotTheAuthor
 from notes.markdown import MentionTarget, render_note
@@ -178,8 +177,7 @@ def add_note(
     conversation; others are listed in the result, not notified. The author
     follows when their rule says so; other followers hear of the note.
     """
-    if by is not None and not is_member(by, conversation.mailbox_id):
-        raise NotAMember("You are not a member of this mailbox")
+    ensure_member(by, conversation.mailbox_id)
     body = _clean_body(body)
     html, mentioned, mentions = _render(body, conversation)
     note = Note.objects.create(
@@ -230,8 +228,7 @@ def edit_note(note: Note, *, body: str, by: Any) -> NoteResult:
 def pin_note(note: Note, *, by: Any) -> Note:
     """Pin a note to the top of the conversation's sidebar; pinning twice is a no-op."""
     note = Note.objects.select_for_update().get(pk=note.pk)
-    if not is_member(by, note.conversation.mailbox_id):
-        raise NotAMember("You are not a member of this mailbox")
+    ensure_member(by, note.conversation.mailbox_id)
     if note.pinned_at is None:
         note.pinned_at, note.pinned_by = timezone.now(), by
         note.save(update_fields=["pinned_at", "pinned_by"])
@@ -242,8 +239,7 @@ def pin_note(note: Note, *, by: Any) -> Note:
 def unpin_note(note: Note, *, by: Any) -> Note:
     """Take the pin off; unpinning a note that is not pinned is a no-op."""
     note = Note.objects.select_for_update().get(pk=note.pk)
-    if not is_member(by, note.conversation.mailbox_id):
-        raise NotAMember("You are not a member of this mailbox")
+    ensure_member(by, note.conversation.mailbox_id)
     note.pinned_at, note.pinned_by = None, None
     note.save(update_fields=["pinned_at", "pinned_by"])
     return note

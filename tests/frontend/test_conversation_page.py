@@ -136,8 +136,8 @@ def test_assigning_an_outsider_is_refused_with_a_message(
     )
 
     conversation.refresh_from_db()
-    assert response.status_code == 403
-    assert "not a member" in response.content.decode()
+    assert response.status_code == 400
+    assert "Choose a member of this mailbox" in response.content.decode()
     assert conversation.assignee is None
 
 

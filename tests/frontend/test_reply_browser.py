@@ -104,4 +104,4 @@ def test_agent_inserts_a_canned_reply_tailors_it_and_sends(
     expect(page.locator("#thread .message-reply .delivery")).to_have_text("Sent")
     message = Message.objects.get(kind=Message.Kind.REPLY)
     assert message.visible_text.endswith("by 17:00 today. — Alice")
-    assert message.template.shortcut == "late"
+    assert message.template_use.template.shortcut == "late"

@@ -77,7 +77,9 @@ def test_a_canned_reply_chosen_in_the_composer_is_recorded(
         _send_url(conversation), {"body": "Sorry!", "template": template.pk}, **HTMX
     )
 
-    assert Message.objects.get(kind=Message.Kind.REPLY).template == template
+    assert (
+        Message.objects.get(kind=Message.Kind.REPLY).template_use.template == template
+    )
 
 
 def test_send_and_resolve_from_the_page_resolves(client, conversation, agent, esp):

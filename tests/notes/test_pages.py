@@ -262,7 +262,6 @@ def test_the_bell_loads_its_count_then_pages_show_it_from_the_cache(
     )
 
 
-@committed
 def test_a_new_notification_or_reading_drops_the_cached_count(
     client, conversation, agent, teammate, django_capture_on_commit_callbacks
 ):

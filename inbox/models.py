@@ -440,13 +440,32 @@ class Attachment(models.Model):
 class Event(models.Model):
     """One row in a conversation's timeline: who did what, when.
 
-    `kind` is free text (see inbox/events.py) so new event kinds need no migration.
+    Each kind has one writer in an app's events.py.
     """
+
+    class Kind(models.TextChoices):
+        CONVERSATION_CREATED = "conversation_created", "Conversation created"
+        MESSAGE_ADDED = "message_added", "Message added"
+        CONVERSATION_ASSIGNED = "conversation_assigned", "Conversation assigned"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        CONVERSATION_SNOOZED = "conversation_snoozed", "Conversation snoozed"
+        CONVERSATION_UNSNOOZED = "conversation_unsnoozed", "Conversation unsnoozed"
+        CONVERSATION_REOPENED = "conversation_reopened", "Conversation reopened"
+        CONVERSATION_MOVED = "conversation_moved", "Conversation moved"
+        LABEL_ADDED = "label_added", "Label added"
+        LABEL_REMOVED = "label_removed", "Label removed"
+        REPLY_CANCELLED = "reply_cancelled", "Reply cancelled"
+        MESSAGE_REQUEUED = "message_requeued", "Message queued again"
+        DELIVERY_DEFERRED = "delivery_deferred", "Delivery deferred"
+        MESSAGE_FAILED = "message_failed", "Message failed"
+        MESSAGE_BOUNCED = "message_bounced", "Message bounced"
+        MESSAGE_COMPLAINED = "message_complained", "Spam complaint"
+        EMPATHY_OVERRIDDEN = "empathy_overridden", "Empathy blockers overridden"
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="events"
     )
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

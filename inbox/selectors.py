@@ -506,7 +506,7 @@ def thread_for(conversation: Conversation) -> list[ThreadItem]:
     events = (
         Event.objects.filter(conversation=conversation)
         .select_related("actor")
-        .exclude(kind="message_added")
+        .exclude(kind=Event.Kind.MESSAGE_ADDED)
     )
     items = [ThreadItem("message", m.created_at, m) for m in messages]
     items += [ThreadItem("event", e.created_at, e) for e in events]

@@ -32,7 +32,7 @@ from inbox import events, hooks, services
 from inbox.ingest.classify import AUTO_REPLY, BOUNCE, SPAM, Classification, classify
 from inbox.ingest.parsing import ParsedEmail, UnparseableEmail, parse_email
 from inbox.ingest.threading import find_conversation
-from inbox.models import Attachment, Mailbox, Message, RawEmail
+from inbox.models import Attachment, Event, Mailbox, Message, RawEmail
 from replypad.errors import ConflictError
 
 logger = logging.getLogger(__name__)
@@ -288,7 +288,7 @@ def _mark_bounced(mailbox: Mailbox, classification: Classification) -> str:
         )
         events.record(
             bounced.conversation,
-            "message_bounced",
+            Event.Kind.MESSAGE_BOUNCED,
             message=bounced.pk,
             reason=classification.reason,
         )

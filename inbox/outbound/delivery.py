@@ -68,7 +68,7 @@ def _is_transient(exc: BaseException) -> bool:
 def _attempts_so_far(message: Message) -> int:
     return Event.objects.filter(
         conversation_id=message.conversation_id,
-        kind="delivery_deferred",
+        kind=Event.Kind.DELIVERY_DEFERRED,
         data__message=message.pk,
     ).count()
 
@@ -79,7 +79,10 @@ def _mark_failed(message: Message, *, reason: str) -> None:
     ).update(delivery_status=Delivery.FAILED, delivery_detail=reason)
     if updated:
         events.record(
-            message.conversation, "message_failed", message=message.pk, reason=reason
+            message.conversation,
+            Event.Kind.MESSAGE_FAILED,
+            message=message.pk,
+            reason=reason,
         )
     logger.warning("Message %s failed: %s", message.pk, reason)
 
@@ -101,7 +104,7 @@ def _defer(message: Message, *, reason: str) -> int:
     )
     events.record(
         message.conversation,
-        "delivery_deferred",
+        Event.Kind.DELIVERY_DEFERRED,
         message=message.pk,
         attempt=attempt,
         reason=reason,

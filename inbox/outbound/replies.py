@@ -217,7 +217,7 @@ def _status_set_by_reply(message: Message) -> Event | None:
     event = (
         Event.objects.filter(
             conversation_id=message.conversation_id,
-            kind="status_changed",
+            kind=Event.Kind.STATUS_CHANGED,
             created_at__gte=message.created_at,
         )
         .order_by("-created_at", "-id")
@@ -249,7 +249,9 @@ def cancel_reply(message: Message, *, by: Any) -> Message:
     conversation = Conversation.objects.select_for_update().get(
         pk=message.conversation_id
     )
-    events.record(conversation, "reply_cancelled", actor=by, message=message.pk)
+    events.record(
+        conversation, Event.Kind.REPLY_CANCELLED, actor=by, message=message.pk
+    )
     changed = ["snippet", "updated_at"]
     if conversation.first_response_at == message.created_at:
         # The cancelled reply was never a response; the next real one will be.
@@ -286,7 +288,9 @@ def retry_message(message: Message, *, by: Any) -> Message:
     if not requeued:
         raise NotRetryable("Only a message that failed can be sent again")
     conversation = Conversation.objects.get(pk=message.conversation_id)
-    events.record(conversation, "message_requeued", actor=by, message=message.pk)
+    events.record(
+        conversation, Event.Kind.MESSAGE_REQUEUED, actor=by, message=message.pk
+    )
     _enqueue_on_commit(message.pk)
     message.refresh_from_db()
     return message

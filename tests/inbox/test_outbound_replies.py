@@ -210,7 +210,9 @@ def test_undo_cancels_a_queued_reply_and_it_is_never_sent(
     assert result == "skipped"
     assert esp == []
     assert conversation.first_response_at is None
-    assert Event.objects.filter(conversation=conversation, kind="reply_cancelled")
+    assert Event.objects.filter(
+        conversation=conversation, kind=Event.Kind.REPLY_CANCELLED
+    )
 
 
 def test_undo_of_send_and_resolve_reopens_the_conversation(
@@ -271,7 +273,9 @@ def test_a_transient_esp_error_queues_the_message_again_with_backoff(
     assert message.delivery_status == Delivery.QUEUED
     assert message.send_after > timezone.now() + timedelta(seconds=25)
     assert "Attempt 1 failed" in message.delivery_detail
-    assert Event.objects.filter(kind="delivery_deferred", data__attempt=1).exists()
+    assert Event.objects.filter(
+        kind=Event.Kind.DELIVERY_DEFERRED, data__attempt=1
+    ).exists()
 
 
 def test_a_transiently_failed_message_is_sent_on_the_retry(conversation, agent, esp):
@@ -330,7 +334,7 @@ def test_a_permanent_esp_error_marks_the_message_failed_with_the_reason(
     result = deliver_message(message.pk)
 
     message.refresh_from_db()
-    event = Event.objects.get(kind="message_failed")
+    event = Event.objects.get(kind=Event.Kind.MESSAGE_FAILED)
     assert result == "failed"
     assert message.delivery_status == Delivery.FAILED
     assert message.delivery_detail

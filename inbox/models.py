@@ -373,6 +373,9 @@ class Message(models.Model):
         blank=True,
     )
     delivery_detail = models.TextField(blank=True)
+    send_attempts = models.PositiveIntegerField(
+        db_default=0, help_text="Times a worker claimed it for sending"
+    )
     esp_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     sentiment = models.FloatField(null=True, blank=True)
     sentiment_label = models.CharField(max_length=10, blank=True)

@@ -22,7 +22,7 @@ from anymail.exceptions import (
 )
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from inbox import events
@@ -65,14 +65,6 @@ def _is_transient(exc: BaseException) -> bool:
     return isinstance(exc, OSError)  # connection refused/reset, timeouts, DNS
 
 
-def _attempts_so_far(message: Message) -> int:
-    return Event.objects.filter(
-        conversation_id=message.conversation_id,
-        kind=Event.Kind.DELIVERY_DEFERRED,
-        data__message=message.pk,
-    ).count()
-
-
 def _mark_failed(message: Message, *, reason: str) -> None:
     updated = Message.objects.filter(
         pk=message.pk, delivery_status=Delivery.SENDING
@@ -88,8 +80,11 @@ def _mark_failed(message: Message, *, reason: str) -> None:
 
 
 def _defer(message: Message, *, reason: str) -> int:
-    """Put a claimed message back in the queue with backoff; returns the delay."""
-    attempt = _attempts_so_far(message) + 1
+    """Put a claimed message back in the queue with backoff; returns the delay.
+
+    `message` was read after its claim, so send_attempts already counts this try.
+    """
+    attempt = message.send_attempts
     max_attempts = int(settings.REPLYPAD_SEND_MAX_ATTEMPTS)
     if attempt >= max_attempts:
         _mark_failed(message, reason=f"Gave up after {attempt} attempts: {reason}")
@@ -123,10 +118,12 @@ def deliver_message(message_id: int, *, now: datetime | None = None) -> str:
     a transaction: the ESP call is slow and cannot be rolled back.
     """
     now = now or timezone.now()
+    # Claiming and counting the attempt are one statement, so two workers can
+    # neither both claim the row nor lose an attempt between them.
     claimed = (
         Message.objects.filter(pk=message_id, delivery_status=Delivery.QUEUED)
         .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
-        .update(delivery_status=Delivery.SENDING)
+        .update(delivery_status=Delivery.SENDING, send_attempts=F("send_attempts") + 1)
     )
     if not claimed:
         return "skipped"

@@ -92,8 +92,10 @@ def test_running_the_send_task_twice_sends_once(conversation, agent, esp):
     first = send_message_task.apply(args=[message.pk]).get()
     second = send_message_task.apply(args=[message.pk]).get()
 
+    message.refresh_from_db()
     assert (first, second) == ("sent", "skipped")
     assert len(esp) == 1
+    assert message.send_attempts == 1
 
 
 def test_the_task_does_nothing_for_a_message_that_is_gone(esp):
@@ -273,9 +275,26 @@ def test_a_transient_esp_error_queues_the_message_again_with_backoff(
     assert message.delivery_status == Delivery.QUEUED
     assert message.send_after > timezone.now() + timedelta(seconds=25)
     assert "Attempt 1 failed" in message.delivery_detail
+    assert message.send_attempts == 1
     assert Event.objects.filter(
         kind=Event.Kind.DELIVERY_DEFERRED, data__attempt=1
     ).exists()
+
+
+def test_the_attempt_limit_counts_the_attempts_stored_on_the_message(
+    conversation, agent, esp, settings
+):
+    settings.REPLYPAD_SEND_MAX_ATTEMPTS = 3
+    message = send_reply(conversation, body="Hello", by=agent)
+    Message.objects.filter(pk=message.pk).update(send_attempts=2)
+    FlakyEsp.failures = [esp_error(503, "Service Unavailable")]
+
+    result = deliver_message(message.pk)
+
+    message.refresh_from_db()
+    assert result == "failed"
+    assert message.send_attempts == 3
+    assert message.delivery_detail.startswith("Gave up after 3 attempts")
 
 
 def test_a_transiently_failed_message_is_sent_on_the_retry(conversation, agent, esp):
@@ -315,6 +334,7 @@ def test_backoff_doubles_and_gives_up_after_the_attempt_limit(
     assert last == "failed"
     assert message.delivery_status == Delivery.FAILED
     assert message.delivery_detail.startswith("Gave up after 3 attempts")
+    assert message.send_attempts == 3
 
 
 @pytest.mark.parametrize(

@@ -366,6 +366,14 @@ class Message(models.Model):
     send_after = models.DateTimeField(
         null=True, blank=True, help_text="Undo-send window ends"
     )
+    # "Send & resolve": the status change this reply made, so undo can put the
+    # conversation back unless someone has changed its status since.
+    status_before_reply = models.CharField(
+        max_length=10, choices=Conversation.Status.choices, blank=True, db_default=""
+    )
+    status_after_reply = models.CharField(
+        max_length=10, choices=Conversation.Status.choices, blank=True, db_default=""
+    )
     delivery_status = models.CharField(
         max_length=12,
         choices=DeliveryStatus.choices,
@@ -443,7 +451,9 @@ class Attachment(models.Model):
 class Event(models.Model):
     """One row in a conversation's timeline: who did what, when.
 
-    Each kind has one writer in an app's events.py.
+    History only: nothing reads events to decide what to do next; state that
+    matters (send attempts, the status an undo restores) lives in fields. Each
+    kind has one writer in an app's events.py.
     """
 
     class Kind(models.TextChoices):

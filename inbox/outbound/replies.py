@@ -109,12 +109,13 @@ def send_reply(
 
     Validates everything that becomes a header before storing anything (CR/LF
     is refused with the field named). Applies `status_after` (open, pending,
-    resolved) at once. Steps other apps registered (inbox.outbound.steps) run
-    inside the transaction: with `template_id`, templates_app renders the
-    canned reply with `ask` (an empty body then sends the rendered text);
-    checks such as empathy's block mode may refuse. Sends nothing until
-    commit: with REPLYPAD_UNDO_SECONDS = 0 the send task is enqueued on commit,
-    otherwise beat's dispatcher picks the row up when `send_after` passes.
+    resolved) at once and stores the change on the reply, for undo. Steps
+    other apps registered (inbox.outbound.steps) run inside the transaction:
+    with `template_id`, templates_app renders the canned reply with `ask` (an
+    empty body then sends the rendered text); checks such as empathy's block
+    mode may refuse. Sends nothing until commit: with REPLYPAD_UNDO_SECONDS = 0
+    the send task is enqueued on commit, otherwise beat's dispatcher picks the
+    row up when `send_after` passes.
     """
     selectors.ensure_member(by, conversation.mailbox_id)
     cc = compose.clean_addresses(cc, field="cc")
@@ -151,6 +152,18 @@ def send_reply(
         services.check_header_value(final_subject, field="subject")
         steps.run(steps.CHECK, reply)
         now = timezone.now()
+        undo_fields: dict[str, str] = {}
+        # Only open, pending and resolved can be put back by undo; a snooze
+        # would need its wake-up time too.
+        if (
+            status_after
+            and status_after != locked.status
+            and locked.status in STATUSES_AFTER_REPLY
+        ):
+            undo_fields = {
+                "status_before_reply": locked.status,
+                "status_after_reply": status_after,
+            }
         message = _queue_message(
             locked,
             kind=Message.Kind.REPLY,
@@ -162,6 +175,7 @@ def send_reply(
             bcc=bcc,
             send_after=now + timedelta(seconds=_undo_seconds()),
             empathy_override_reason=reply.empathy_override_reason,
+            **undo_fields,
             **reply.message_fields,
         )
         for callback in reply.stored_callbacks:
@@ -208,31 +222,6 @@ def queue_automatic_message(
     return message
 
 
-def _status_set_by_reply(message: Message) -> Event | None:
-    """The status change "send & resolve/pending" made with this reply, if it stands.
-
-    send_reply changes the status in the reply's own transaction, so it is the
-    first status event after the message and it is by the reply's author.
-    """
-    event = (
-        Event.objects.filter(
-            conversation_id=message.conversation_id,
-            kind=Event.Kind.STATUS_CHANGED,
-            created_at__gte=message.created_at,
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if (
-        event is None
-        or event.actor_id != message.author_id
-        or event.created_at - message.created_at > timedelta(seconds=5)
-        or event.data.get("old") not in STATUSES_AFTER_REPLY
-    ):
-        return None
-    return event
-
-
 @transaction.atomic
 def cancel_reply(message: Message, *, by: Any) -> Message:
     """Undo-send: a queued message becomes cancelled and is never sent.
@@ -267,9 +256,11 @@ def cancel_reply(message: Message, *, by: Any) -> Message:
     visible = latest.visible_text if latest else ""
     conversation.snippet = " ".join(visible.split())[: services.SNIPPET_LENGTH]
     conversation.save(update_fields=changed)
-    status_event = _status_set_by_reply(message)
-    if status_event and status_event.data.get("new") == conversation.status:
-        services.change_status(conversation, status=status_event.data["old"], by=by)
+    if (
+        message.status_before_reply
+        and conversation.status == message.status_after_reply
+    ):
+        services.change_status(conversation, status=message.status_before_reply, by=by)
     message.refresh_from_db()
     return message
 

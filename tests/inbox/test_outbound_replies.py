@@ -10,6 +10,7 @@ import time_machine
 from anymail.exceptions import AnymailRecipientsRefused
 from django.utils import timezone
 
+from inbox import services
 from inbox.errors import InvalidStatusChange, NotAMember, UnsafeHeaderValue
 from inbox.ingest import ingest_raw_email
 from inbox.models import Conversation, Event, Message, RawEmail
@@ -227,6 +228,36 @@ def test_undo_of_send_and_resolve_reopens_the_conversation(
 
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.OPEN
+    assert (message.status_before_reply, message.status_after_reply) == (
+        Conversation.Status.OPEN,
+        Conversation.Status.RESOLVED,
+    )
+
+
+def test_undo_after_a_teammate_changed_the_status_keeps_the_teammates_status(
+    conversation, agent, teammate, esp, settings
+):
+    settings.REPLYPAD_UNDO_SECONDS = 10
+    message = send_reply(conversation, body="Done", by=agent, status_after="resolved")
+    services.change_status(conversation, status="pending", by=teammate)
+
+    cancel_reply(message, by=agent)
+
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.PENDING
+
+
+def test_undo_of_a_reply_that_changed_no_status_leaves_the_status_alone(
+    conversation, agent, teammate, esp, settings
+):
+    settings.REPLYPAD_UNDO_SECONDS = 10
+    message = send_reply(conversation, body="Done", by=agent)
+    services.change_status(conversation, status="resolved", by=teammate)
+
+    cancel_reply(message, by=agent)
+
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.RESOLVED
 
 
 def test_undo_after_the_reply_left_is_too_late(conversation, agent, esp):

@@ -294,6 +294,41 @@ def test_bounce_marks_our_outgoing_message_bounced_and_opens_nothing(mailbox):
     )
 
 
+def test_a_bounce_for_a_message_already_complained_about_keeps_the_complaint(
+    mailbox,
+):
+    conversation = ConversationFactory(mailbox=mailbox)
+    reply = MessageFactory(
+        conversation=conversation,
+        kind=Message.Kind.REPLY,
+        message_id="<outgoing-reply-1@acme.test>",
+        delivery_status=Message.DeliveryStatus.COMPLAINED,
+    )
+
+    ingest(eml("dsn_bounce"))
+
+    reply.refresh_from_db()
+    assert reply.delivery_status == Message.DeliveryStatus.COMPLAINED
+    assert not Event.objects.filter(kind=Event.Kind.MESSAGE_BOUNCED).exists()
+
+
+def test_the_same_bounce_twice_is_recorded_once(mailbox):
+    conversation = ConversationFactory(mailbox=mailbox)
+    reply = MessageFactory(
+        conversation=conversation,
+        kind=Message.Kind.REPLY,
+        message_id="<outgoing-reply-1@acme.test>",
+    )
+
+    first = ingest(eml("dsn_bounce"))
+    second = ingest(eml("dsn_bounce"))
+
+    reply.refresh_from_db()
+    assert (first.status, second.status) == ("rejected", "rejected")
+    assert reply.delivery_status == Message.DeliveryStatus.BOUNCED
+    assert Event.objects.filter(kind=Event.Kind.MESSAGE_BOUNCED).count() == 1
+
+
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [

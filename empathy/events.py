@@ -12,5 +12,9 @@ def empathy_overridden(
     conversation: Conversation, *, actor: Any, rules: list[str], reason: str
 ) -> Event:
     return record(
-        conversation, "empathy_overridden", actor=actor, rules=rules, reason=reason
+        conversation,
+        Event.Kind.EMPATHY_OVERRIDDEN,
+        actor=actor,
+        rules=rules,
+        reason=reason,
     )

@@ -5,6 +5,8 @@ Every queryset goes through inbox.selectors, so another mailbox's rows are 404.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet, prefetch_related_objects
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
@@ -17,7 +19,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from inbox import selectors, services
-from inbox.models import Conversation, Customer, Label, Mailbox, Message
+from inbox.models import Conversation, Customer, Event, Label, Mailbox, Message
 
 
 class MailboxSerializer(serializers.ModelSerializer):
@@ -117,6 +119,35 @@ class MessageSerializer(serializers.ModelSerializer):
             "sentiment_label",
         ]
         read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Event
+        fields = ["id", "kind", "actor", "data", "created_at"]
+        read_only_fields = fields
+
+
+class TimelineItemSerializer(serializers.Serializer):
+    type = serializers.CharField(
+        help_text='"message", "event", or the kind of another app\'s rows ("note")'
+    )
+    at = serializers.DateTimeField()
+    data = serializers.DictField(
+        help_text="The row as its own endpoint shows it: a message, an event, a note"
+    )
+
+
+class TimelineSerializer(serializers.Serializer):
+    results = TimelineItemSerializer(many=True)
+
+
+def _timeline_data(item: selectors.ThreadItem) -> dict[str, Any]:
+    if item.kind == "message":
+        return MessageSerializer(item.obj).data
+    if item.kind == "event":
+        return EventSerializer(item.obj).data
+    return selectors.timeline_source(item.kind).as_dict(item.obj)
 
 
 class ConversationListQuery(serializers.Serializer):
@@ -240,6 +271,17 @@ class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
         )
         page = self.paginate_queryset(queryset.order_by("created_at", "id"))
         return self.get_paginated_response(MessageSerializer(page, many=True).data)
+
+    @extend_schema(responses=TimelineSerializer)
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def timeline(self, request: Request, pk: str | None = None) -> Response:
+        """Messages, events and notes, oldest first: what the conversation page shows."""
+        conversation = selectors.get_conversation_for(request.user, pk)
+        items = [
+            {"type": item.kind, "at": item.at, "data": _timeline_data(item)}
+            for item in selectors.thread_for(conversation, full_text=True)
+        ]
+        return Response(TimelineSerializer({"results": items}).data)
 
 
 def _conversation_answer(request: Request, conversation: Conversation) -> Response:

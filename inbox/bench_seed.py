@@ -22,7 +22,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
-from inbox.models import Label, Mailbox, Membership, Sequence
+from inbox.models import Event, Label, Mailbox, Membership, Sequence
 
 BENCH_USER = "bench"
 BENCH_MAILBOXES = [
@@ -219,7 +219,7 @@ FROM (
 
 _EVENTS_SQL = """
 INSERT INTO inbox_event (conversation_id, kind, actor_id, data, created_at)
-SELECT id, 'conversation_created', NULL, '{}'::jsonb, created_at
+SELECT id, %(kind)s, NULL, '{}'::jsonb, created_at
 FROM inbox_conversation WHERE id = ANY(%(ids)s)
 """
 
@@ -282,7 +282,9 @@ def run(options: argparse.Namespace, stdout: Any = None) -> dict[str, Any]:
                     "nwords": len(FILLER),
                 },
             )
-            cursor.execute(_EVENTS_SQL, {"ids": ids})
+            cursor.execute(
+                _EVENTS_SQL, {"ids": ids, "kind": Event.Kind.CONVERSATION_CREATED}
+            )
             cursor.execute(_LABELS_SQL, {"ids": ids, "labels": label_ids})
         if stdout is not None:
             stdout.write(

@@ -12,7 +12,7 @@ from inbox.models import Conversation, Event
 
 def record(
     conversation: Conversation,
-    kind: str,
+    kind: Event.Kind,
     *,
     actor: Any = None,
     at: datetime | None = None,
@@ -30,7 +30,7 @@ def record(
 def conversation_created(
     conversation: Conversation, *, actor: Any = None, at: datetime | None = None
 ) -> Event:
-    return record(conversation, "conversation_created", actor=actor, at=at)
+    return record(conversation, Event.Kind.CONVERSATION_CREATED, actor=actor, at=at)
 
 
 def message_added(
@@ -43,7 +43,7 @@ def message_added(
 ) -> Event:
     return record(
         conversation,
-        "message_added",
+        Event.Kind.MESSAGE_ADDED,
         actor=actor,
         at=at,
         message=message_id,
@@ -56,7 +56,7 @@ def conversation_assigned(
 ) -> Event:
     return record(
         conversation,
-        "conversation_assigned",
+        Event.Kind.CONVERSATION_ASSIGNED,
         actor=actor,
         assignee=assignee.pk if assignee else None,
         assignee_name=(assignee.get_full_name() or assignee.username)
@@ -73,34 +73,40 @@ def status_changed(
     new: str,
     at: datetime | None = None,
 ) -> Event:
-    return record(conversation, "status_changed", actor=actor, at=at, old=old, new=new)
+    return record(
+        conversation, Event.Kind.STATUS_CHANGED, actor=actor, at=at, old=old, new=new
+    )
 
 
 def conversation_snoozed(
     conversation: Conversation, *, actor: Any, until: str
 ) -> Event:
-    return record(conversation, "conversation_snoozed", actor=actor, until=until)
+    return record(
+        conversation, Event.Kind.CONVERSATION_SNOOZED, actor=actor, until=until
+    )
 
 
 def conversation_unsnoozed(conversation: Conversation, *, actor: Any) -> Event:
-    return record(conversation, "conversation_unsnoozed", actor=actor)
+    return record(conversation, Event.Kind.CONVERSATION_UNSNOOZED, actor=actor)
 
 
 def conversation_reopened(
     conversation: Conversation, *, actor: Any = None, at: datetime | None = None
 ) -> Event:
-    return record(conversation, "conversation_reopened", actor=actor, at=at)
+    return record(conversation, Event.Kind.CONVERSATION_REOPENED, actor=actor, at=at)
 
 
 def label_added(conversation: Conversation, *, actor: Any, label: str) -> Event:
-    return record(conversation, "label_added", actor=actor, label=label)
+    return record(conversation, Event.Kind.LABEL_ADDED, actor=actor, label=label)
 
 
 def label_removed(conversation: Conversation, *, actor: Any, label: str) -> Event:
-    return record(conversation, "label_removed", actor=actor, label=label)
+    return record(conversation, Event.Kind.LABEL_REMOVED, actor=actor, label=label)
 
 
 def conversation_moved(
     conversation: Conversation, *, actor: Any, old: str, new: str
 ) -> Event:
-    return record(conversation, "conversation_moved", actor=actor, old=old, new=new)
+    return record(
+        conversation, Event.Kind.CONVERSATION_MOVED, actor=actor, old=old, new=new
+    )

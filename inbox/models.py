@@ -366,6 +366,14 @@ class Message(models.Model):
     send_after = models.DateTimeField(
         null=True, blank=True, help_text="Undo-send window ends"
     )
+    # "Send & resolve": the status change this reply made, so undo can put the
+    # conversation back unless someone has changed its status since.
+    status_before_reply = models.CharField(
+        max_length=10, choices=Conversation.Status.choices, blank=True, db_default=""
+    )
+    status_after_reply = models.CharField(
+        max_length=10, choices=Conversation.Status.choices, blank=True, db_default=""
+    )
     delivery_status = models.CharField(
         max_length=12,
         choices=DeliveryStatus.choices,
@@ -373,6 +381,9 @@ class Message(models.Model):
         blank=True,
     )
     delivery_detail = models.TextField(blank=True)
+    send_attempts = models.PositiveIntegerField(
+        db_default=0, help_text="Times a worker claimed it for sending"
+    )
     esp_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     sentiment = models.FloatField(null=True, blank=True)
     sentiment_label = models.CharField(max_length=10, blank=True)
@@ -440,13 +451,34 @@ class Attachment(models.Model):
 class Event(models.Model):
     """One row in a conversation's timeline: who did what, when.
 
-    `kind` is free text (see inbox/events.py) so new event kinds need no migration.
+    History only: nothing reads events to decide what to do next; state that
+    matters (send attempts, the status an undo restores) lives in fields. Each
+    kind has one writer in an app's events.py.
     """
+
+    class Kind(models.TextChoices):
+        CONVERSATION_CREATED = "conversation_created", "Conversation created"
+        MESSAGE_ADDED = "message_added", "Message added"
+        CONVERSATION_ASSIGNED = "conversation_assigned", "Conversation assigned"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        CONVERSATION_SNOOZED = "conversation_snoozed", "Conversation snoozed"
+        CONVERSATION_UNSNOOZED = "conversation_unsnoozed", "Conversation unsnoozed"
+        CONVERSATION_REOPENED = "conversation_reopened", "Conversation reopened"
+        CONVERSATION_MOVED = "conversation_moved", "Conversation moved"
+        LABEL_ADDED = "label_added", "Label added"
+        LABEL_REMOVED = "label_removed", "Label removed"
+        REPLY_CANCELLED = "reply_cancelled", "Reply cancelled"
+        MESSAGE_REQUEUED = "message_requeued", "Message queued again"
+        DELIVERY_DEFERRED = "delivery_deferred", "Delivery deferred"
+        MESSAGE_FAILED = "message_failed", "Message failed"
+        MESSAGE_BOUNCED = "message_bounced", "Message bounced"
+        MESSAGE_COMPLAINED = "message_complained", "Spam complaint"
+        EMPATHY_OVERRIDDEN = "empathy_overridden", "Empathy blockers overridden"
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="events"
     )
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -469,7 +469,8 @@ def get_message_for(user: Any, message_id: Any) -> Message:
 
 @dataclass(frozen=True)
 class ThreadItem:
-    """A message or timeline event, for the conversation page's single time-ordered list."""
+    """One row of a conversation's timeline (a message, an event, a note), as
+    the page and the API list it."""
 
     kind: str
     at: datetime
@@ -497,21 +498,27 @@ def timeline_source(kind: str) -> TimelineSource:
     return _timeline_sources[kind]
 
 
-def thread_for(conversation: Conversation) -> list[ThreadItem]:
+def thread_for(
+    conversation: Conversation, *, full_text: bool = False
+) -> list[ThreadItem]:
     """The conversation's timeline, oldest first: messages (with attachments and
     authors), events, and the rows of every registered TimelineSource (notes).
 
     The page and the API both read this. A fixed number of queries whatever
     the thread length: messages, attachments (only if any), events, and each
-    source's own.
+    source's own. Messages carry their full `text` (quoted history included)
+    only with `full_text`; the page shows `visible_text`.
     """
+    deferred = ["search_vector", "raw_email", "references"]
+    if not full_text:
+        deferred.append("text")
     messages = list(
         Message.objects.filter(conversation=conversation)
         .select_related("author")
         .annotate(
             has_attachments=Exists(Attachment.objects.filter(message_id=OuterRef("pk")))
         )
-        .defer("search_vector", "text", "raw_email", "references")
+        .defer(*deferred)
     )
     # Most threads carry no attachment: ask for them only when one exists.
     with_files = [m for m in messages if m.has_attachments]
@@ -524,7 +531,7 @@ def thread_for(conversation: Conversation) -> list[ThreadItem]:
     events = (
         Event.objects.filter(conversation=conversation)
         .select_related("actor")
-        .exclude(kind="message_added")
+        .exclude(kind=Event.Kind.MESSAGE_ADDED)
     )
     items = [ThreadItem("message", m.created_at, m) for m in messages]
     items += [ThreadItem("event", e.created_at, e) for e in events]

@@ -28,11 +28,12 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from empathy.sentiment import NEGATIVE_BELOW, POSITIVE_ABOVE, Sentiment, score_text
-from inbox import events, hooks, services
+from inbox import hooks, services
 from inbox.ingest.classify import AUTO_REPLY, BOUNCE, SPAM, Classification, classify
 from inbox.ingest.parsing import ParsedEmail, UnparseableEmail, parse_email
 from inbox.ingest.threading import find_conversation
 from inbox.models import Attachment, Mailbox, Message, RawEmail
+from inbox.outbound import tracking
 from replypad.errors import ConflictError
 
 logger = logging.getLogger(__name__)
@@ -265,33 +266,19 @@ def _is_own_address(address: str) -> bool:
 
 
 def _mark_bounced(mailbox: Mailbox, classification: Classification) -> str:
-    """Flag the outgoing message a bounce reports on and note it on the timeline.
+    """Hand a DSN to the delivery tracking, as an ESP bounce webhook would be.
 
     Returns a note for the RawEmail reason.
     """
     if not classification.bounced_message_id:
         return ""
-    bounced = (
-        Message.objects.filter(
-            mailbox=mailbox, message_id=classification.bounced_message_id
-        )
-        .exclude(kind=Message.Kind.INBOUND)
-        .select_related("conversation")
-        .first()
+    bounced = tracking.record_bounce_report(
+        mailbox_id=mailbox.pk,
+        message_id=classification.bounced_message_id,
+        reason=classification.reason,
     )
     if bounced is None:
         return ""
-    with transaction.atomic():
-        Message.objects.filter(pk=bounced.pk).update(
-            delivery_status=Message.DeliveryStatus.BOUNCED,
-            delivery_detail=f"Bounce received: {classification.reason}",
-        )
-        events.record(
-            bounced.conversation,
-            "message_bounced",
-            message=bounced.pk,
-            reason=classification.reason,
-        )
     return f"; marked {classification.bounced_message_id} bounced"
 
 

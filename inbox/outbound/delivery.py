@@ -22,7 +22,7 @@ from anymail.exceptions import (
 )
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from inbox import events
@@ -65,28 +65,26 @@ def _is_transient(exc: BaseException) -> bool:
     return isinstance(exc, OSError)  # connection refused/reset, timeouts, DNS
 
 
-def _attempts_so_far(message: Message) -> int:
-    return Event.objects.filter(
-        conversation_id=message.conversation_id,
-        kind="delivery_deferred",
-        data__message=message.pk,
-    ).count()
-
-
 def _mark_failed(message: Message, *, reason: str) -> None:
     updated = Message.objects.filter(
         pk=message.pk, delivery_status=Delivery.SENDING
     ).update(delivery_status=Delivery.FAILED, delivery_detail=reason)
     if updated:
         events.record(
-            message.conversation, "message_failed", message=message.pk, reason=reason
+            message.conversation,
+            Event.Kind.MESSAGE_FAILED,
+            message=message.pk,
+            reason=reason,
         )
     logger.warning("Message %s failed: %s", message.pk, reason)
 
 
 def _defer(message: Message, *, reason: str) -> int:
-    """Put a claimed message back in the queue with backoff; returns the delay."""
-    attempt = _attempts_so_far(message) + 1
+    """Put a claimed message back in the queue with backoff; returns the delay.
+
+    `message` was read after its claim, so send_attempts already counts this try.
+    """
+    attempt = message.send_attempts
     max_attempts = int(settings.REPLYPAD_SEND_MAX_ATTEMPTS)
     if attempt >= max_attempts:
         _mark_failed(message, reason=f"Gave up after {attempt} attempts: {reason}")
@@ -101,7 +99,7 @@ def _defer(message: Message, *, reason: str) -> int:
     )
     events.record(
         message.conversation,
-        "delivery_deferred",
+        Event.Kind.DELIVERY_DEFERRED,
         message=message.pk,
         attempt=attempt,
         reason=reason,
@@ -120,10 +118,12 @@ def deliver_message(message_id: int, *, now: datetime | None = None) -> str:
     a transaction: the ESP call is slow and cannot be rolled back.
     """
     now = now or timezone.now()
+    # Claiming and counting the attempt are one statement, so two workers can
+    # neither both claim the row nor lose an attempt between them.
     claimed = (
         Message.objects.filter(pk=message_id, delivery_status=Delivery.QUEUED)
         .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
-        .update(delivery_status=Delivery.SENDING)
+        .update(delivery_status=Delivery.SENDING, send_attempts=F("send_attempts") + 1)
     )
     if not claimed:
         return "skipped"

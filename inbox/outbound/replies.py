@@ -109,12 +109,13 @@ def send_reply(
 
     Validates everything that becomes a header before storing anything (CR/LF
     is refused with the field named). Applies `status_after` (open, pending,
-    resolved) at once. Steps other apps registered (inbox.outbound.steps) run
-    inside the transaction: with `template_id`, templates_app renders the
-    canned reply with `ask` (an empty body then sends the rendered text);
-    checks such as empathy's block mode may refuse. Sends nothing until
-    commit: with REPLYPAD_UNDO_SECONDS = 0 the send task is enqueued on commit,
-    otherwise beat's dispatcher picks the row up when `send_after` passes.
+    resolved) at once and stores the change on the reply, for undo. Steps
+    other apps registered (inbox.outbound.steps) run inside the transaction:
+    with `template_id`, templates_app renders the canned reply with `ask` (an
+    empty body then sends the rendered text); checks such as empathy's block
+    mode may refuse. Sends nothing until commit: with REPLYPAD_UNDO_SECONDS = 0
+    the send task is enqueued on commit, otherwise beat's dispatcher picks the
+    row up when `send_after` passes.
     """
     selectors.ensure_member(by, conversation.mailbox_id)
     cc = compose.clean_addresses(cc, field="cc")
@@ -149,6 +150,18 @@ def send_reply(
         services.check_header_value(final_subject, field="subject")
         steps.run(steps.CHECK, reply)
         now = timezone.now()
+        undo_fields: dict[str, str] = {}
+        # Only open, pending and resolved can be put back by undo; a snooze
+        # would need its wake-up time too.
+        if (
+            status_after
+            and status_after != locked.status
+            and locked.status in STATUSES_AFTER_REPLY
+        ):
+            undo_fields = {
+                "status_before_reply": locked.status,
+                "status_after_reply": status_after,
+            }
         message = _queue_message(
             locked,
             kind=Message.Kind.REPLY,
@@ -160,6 +173,7 @@ def send_reply(
             bcc=bcc,
             send_after=now + timedelta(seconds=_undo_seconds()),
             empathy_override_reason=reply.empathy_override_reason,
+            **undo_fields,
             **reply.message_fields,
         )
         for callback in reply.stored_callbacks:
@@ -206,31 +220,6 @@ def queue_automatic_message(
     return message
 
 
-def _status_set_by_reply(message: Message) -> Event | None:
-    """The status change "send & resolve/pending" made with this reply, if it stands.
-
-    send_reply changes the status in the reply's own transaction, so it is the
-    first status event after the message and it is by the reply's author.
-    """
-    event = (
-        Event.objects.filter(
-            conversation_id=message.conversation_id,
-            kind="status_changed",
-            created_at__gte=message.created_at,
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if (
-        event is None
-        or event.actor_id != message.author_id
-        or event.created_at - message.created_at > timedelta(seconds=5)
-        or event.data.get("old") not in STATUSES_AFTER_REPLY
-    ):
-        return None
-    return event
-
-
 @transaction.atomic
 def cancel_reply(message: Message, *, by: Any) -> Message:
     """Undo-send: a queued message becomes cancelled and is never sent.
@@ -247,7 +236,9 @@ def cancel_reply(message: Message, *, by: Any) -> Message:
     conversation = Conversation.objects.select_for_update().get(
         pk=message.conversation_id
     )
-    events.record(conversation, "reply_cancelled", actor=by, message=message.pk)
+    events.record(
+        conversation, Event.Kind.REPLY_CANCELLED, actor=by, message=message.pk
+    )
     changed = ["snippet", "updated_at"]
     if conversation.first_response_at == message.created_at:
         # The cancelled reply was never a response; the next real one will be.
@@ -263,9 +254,11 @@ def cancel_reply(message: Message, *, by: Any) -> Message:
     visible = latest.visible_text if latest else ""
     conversation.snippet = " ".join(visible.split())[: services.SNIPPET_LENGTH]
     conversation.save(update_fields=changed)
-    status_event = _status_set_by_reply(message)
-    if status_event and status_event.data.get("new") == conversation.status:
-        services.change_status(conversation, status=status_event.data["old"], by=by)
+    if (
+        message.status_before_reply
+        and conversation.status == message.status_after_reply
+    ):
+        services.change_status(conversation, status=message.status_before_reply, by=by)
     message.refresh_from_db()
     return message
 
@@ -284,7 +277,9 @@ def retry_message(message: Message, *, by: Any) -> Message:
     if not requeued:
         raise NotRetryable("Only a message that failed can be sent again")
     conversation = Conversation.objects.get(pk=message.conversation_id)
-    events.record(conversation, "message_requeued", actor=by, message=message.pk)
+    events.record(
+        conversation, Event.Kind.MESSAGE_REQUEUED, actor=by, message=message.pk
+    )
     _enqueue_on_commit(message.pk)
     message.refresh_from_db()
     return message

@@ -6,7 +6,7 @@ from anymail.signals import AnymailTrackingEvent
 from django.db import transaction
 
 from inbox import events
-from inbox.models import Message
+from inbox.models import Event, Message
 
 Delivery = Message.DeliveryStatus
 
@@ -29,9 +29,9 @@ _EVENT_STATUS = {
     "complained": Delivery.COMPLAINED,
 }
 _EVENT_KIND = {
-    Delivery.BOUNCED: "message_bounced",
-    Delivery.FAILED: "message_failed",
-    Delivery.COMPLAINED: "message_complained",
+    Delivery.BOUNCED: Event.Kind.MESSAGE_BOUNCED,
+    Delivery.FAILED: Event.Kind.MESSAGE_FAILED,
+    Delivery.COMPLAINED: Event.Kind.MESSAGE_COMPLAINED,
 }
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from empathy.errors import EmpathyBlocked
 from inbox import outbound
-from inbox.models import Mailbox, Message
+from inbox.models import Event, Mailbox, Message
 from tests.factories import ConversationFactory, CustomerFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,9 @@ def test_a_blocking_mailbox_sends_with_a_reason_and_keeps_it(conversation, agent
     assert (
         message.empathy_override_reason == "The customer asked us to quote their words."
     )
-    assert conversation.events.filter(kind="empathy_overridden", actor=agent).exists()
+    assert conversation.events.filter(
+        kind=Event.Kind.EMPATHY_OVERRIDDEN, actor=agent
+    ).exists()
 
 
 def test_the_reply_api_answers_400_under_body_when_blocked(

@@ -9,7 +9,7 @@ from empathy import services
 from empathy.errors import EmpathyBlocked
 from empathy.models import MailboxLanguage
 from empathy.tasks import rescore_sentiment_task
-from inbox.models import Conversation, Mailbox, Message
+from inbox.models import Conversation, Event, Mailbox, Message
 from tests.factories import ConversationFactory, CustomerFactory, MessageFactory
 from tests.worker import running_worker
 
@@ -100,7 +100,7 @@ def test_block_mode_sends_a_blocker_when_a_reason_is_given_and_logs_it(
     )
 
     assert "calm-down" in {f.rule for f in findings}
-    event = conversation.events.get(kind="empathy_overridden")
+    event = conversation.events.get(kind=Event.Kind.EMPATHY_OVERRIDDEN)
     assert event.actor == agent
     assert event.data == {"rules": ["calm-down"], "reason": reason}
 
@@ -108,7 +108,7 @@ def test_block_mode_sends_a_blocker_when_a_reason_is_given_and_logs_it(
 def test_warn_mode_logs_no_override(conversation):
     services.enforce_empathy(CALM_DOWN, conversation=conversation, override_reason="x")
 
-    assert not conversation.events.filter(kind="empathy_overridden").exists()
+    assert not conversation.events.filter(kind=Event.Kind.EMPATHY_OVERRIDDEN).exists()
 
 
 def test_block_mode_lets_warnings_and_tips_through(conversation):

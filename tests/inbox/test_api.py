@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
+from bs4 import BeautifulSoup
 
 from inbox import services
+from notes.services import add_note
 from tests.factories import PASSWORD, ConversationFactory, LabelFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +107,69 @@ def test_outsider_gets_404_for_a_conversation_and_its_messages(
         404,
     )
     assert listing["count"] == 0
+
+
+@pytest.fixture
+def busy_conversation(mailbox, agent):
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        conversation = ConversationFactory(mailbox=mailbox)
+        clock.shift(timedelta(minutes=1))
+        MessageFactory(conversation=conversation, text="Where is my parcel?")
+        clock.shift(timedelta(minutes=1))
+        add_note(conversation, body="Courier lost it, I think", by=agent)
+        clock.shift(timedelta(minutes=1))
+        services.assign(conversation, to=agent, by=agent)
+    return conversation
+
+
+def test_the_timeline_has_messages_notes_and_events_oldest_first(
+    api_client, busy_conversation, agent, django_assert_max_num_queries
+):
+    api_client.force_authenticate(agent)
+
+    with django_assert_max_num_queries(7):
+        response = api_client.get(
+            f"/api/v1/conversations/{busy_conversation.pk}/timeline/"
+        )
+
+    results = response.json()["results"]
+    assert [(row["type"], row["at"]) for row in results] == [
+        ("event", "2026-03-02T09:00:00Z"),
+        ("message", "2026-03-02T09:01:00Z"),
+        ("note", "2026-03-02T09:02:00Z"),
+        ("event", "2026-03-02T09:03:00Z"),
+    ]
+    assert results[1]["data"]["text"] == "Where is my parcel?"
+    assert results[2]["data"]["body"] == "Courier lost it, I think"
+    assert results[3]["data"]["kind"] == "conversation_assigned"
+    assert results[3]["data"]["actor"] == agent.pk
+
+
+def test_outsider_gets_404_for_a_timeline(api_client, busy_conversation, outsider):
+    api_client.force_authenticate(outsider)
+
+    response = api_client.get(f"/api/v1/conversations/{busy_conversation.pk}/timeline/")
+
+    assert response.status_code == 404
+
+
+def test_the_timeline_api_and_the_conversation_page_show_the_same_items(
+    api_client, client, busy_conversation, agent
+):
+    api_client.force_authenticate(agent)
+    client.force_login(agent)
+
+    results = api_client.get(
+        f"/api/v1/conversations/{busy_conversation.pk}/timeline/"
+    ).json()["results"]
+    page = BeautifulSoup(
+        client.get(f"/conversations/{busy_conversation.pk}/").content, "html.parser"
+    )
+
+    assert [f"{row['type']}-{row['data']['id']}" for row in results] == [
+        li["id"] for li in page.select("#thread > li")
+    ]
 
 
 def test_outsider_does_not_see_other_mailboxes_or_their_customers(

@@ -26,7 +26,7 @@ def test_move_to_mailbox_moves_the_conversation_and_its_messages(
         )
     ) == {other_mailbox.pk}
     assert Event.objects.filter(
-        conversation=conversation, kind="conversation_moved"
+        conversation=conversation, kind=Event.Kind.CONVERSATION_MOVED
     ).exists()
 
 
@@ -60,7 +60,7 @@ def test_bulk_resolve_resolves_each_selected_conversation_with_an_event(mailbox,
     statuses = dict(Conversation.objects.values_list("pk", "status"))
     assert {statuses[c.pk] for c in chosen} == {"resolved"}
     assert statuses[untouched.pk] == "open"
-    assert Event.objects.filter(kind="status_changed").count() == 3
+    assert Event.objects.filter(kind=Event.Kind.STATUS_CHANGED).count() == 3
 
 
 def test_bulk_assign_and_label(mailbox, agent, teammate):

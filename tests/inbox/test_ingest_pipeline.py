@@ -46,8 +46,8 @@ def test_new_email_opens_a_conversation_with_customer_message_and_raw_copy(mailb
     assert bytes(message.raw_email.raw) == raw
     assert message.raw_email.status == RawEmail.Status.PROCESSED
     assert list(conversation.events.values_list("kind", flat=True)) == [
-        "conversation_created",
-        "message_added",
+        Event.Kind.CONVERSATION_CREATED,
+        Event.Kind.MESSAGE_ADDED,
     ]
 
 
@@ -236,7 +236,7 @@ def test_customer_reply_to_a_resolved_conversation_reopens_it(mailbox, agent):
     assert conversation.reopen_count == 1
     assert (
         Event.objects.filter(
-            conversation=conversation, kind="conversation_reopened"
+            conversation=conversation, kind=Event.Kind.CONVERSATION_REOPENED
         ).count()
         == 1
     )
@@ -287,9 +287,46 @@ def test_bounce_marks_our_outgoing_message_bounced_and_opens_nothing(mailbox):
     assert reply.delivery_status == Message.DeliveryStatus.BOUNCED
     assert Conversation.objects.count() == 1
     assert (
-        Event.objects.filter(conversation=conversation, kind="message_bounced").count()
+        Event.objects.filter(
+            conversation=conversation, kind=Event.Kind.MESSAGE_BOUNCED
+        ).count()
         == 1
     )
+
+
+def test_a_bounce_for_a_message_already_complained_about_keeps_the_complaint(
+    mailbox,
+):
+    conversation = ConversationFactory(mailbox=mailbox)
+    reply = MessageFactory(
+        conversation=conversation,
+        kind=Message.Kind.REPLY,
+        message_id="<outgoing-reply-1@acme.test>",
+        delivery_status=Message.DeliveryStatus.COMPLAINED,
+    )
+
+    ingest(eml("dsn_bounce"))
+
+    reply.refresh_from_db()
+    assert reply.delivery_status == Message.DeliveryStatus.COMPLAINED
+    assert not Event.objects.filter(kind=Event.Kind.MESSAGE_BOUNCED).exists()
+
+
+def test_the_same_bounce_twice_is_recorded_once(mailbox):
+    conversation = ConversationFactory(mailbox=mailbox)
+    reply = MessageFactory(
+        conversation=conversation,
+        kind=Message.Kind.REPLY,
+        message_id="<outgoing-reply-1@acme.test>",
+    )
+
+    first = ingest(eml("dsn_bounce"))
+    second = ingest(eml("dsn_bounce"))
+
+    reply.refresh_from_db()
+    assert (first.status, second.status) == ("rejected", "rejected")
+    assert reply.delivery_status == Message.DeliveryStatus.BOUNCED
+    assert Event.objects.filter(kind=Event.Kind.MESSAGE_BOUNCED).count() == 1
 
 
 @pytest.mark.parametrize(

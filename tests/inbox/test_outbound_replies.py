@@ -10,6 +10,7 @@ import time_machine
 from anymail.exceptions import AnymailRecipientsRefused
 from django.utils import timezone
 
+from inbox import services
 from inbox.errors import NotAMember, UnknownStatus, UnsafeHeaderValue
 from inbox.ingest import ingest_raw_email
 from inbox.models import Conversation, Event, Message, RawEmail
@@ -92,8 +93,10 @@ def test_running_the_send_task_twice_sends_once(conversation, agent, esp):
     first = send_message_task.apply(args=[message.pk]).get()
     second = send_message_task.apply(args=[message.pk]).get()
 
+    message.refresh_from_db()
     assert (first, second) == ("sent", "skipped")
     assert len(esp) == 1
+    assert message.send_attempts == 1
 
 
 def test_the_task_does_nothing_for_a_message_that_is_gone(esp):
@@ -210,7 +213,9 @@ def test_undo_cancels_a_queued_reply_and_it_is_never_sent(
     assert result == "skipped"
     assert esp == []
     assert conversation.first_response_at is None
-    assert Event.objects.filter(conversation=conversation, kind="reply_cancelled")
+    assert Event.objects.filter(
+        conversation=conversation, kind=Event.Kind.REPLY_CANCELLED
+    )
 
 
 def test_undo_of_send_and_resolve_reopens_the_conversation(
@@ -223,6 +228,36 @@ def test_undo_of_send_and_resolve_reopens_the_conversation(
 
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.OPEN
+    assert (message.status_before_reply, message.status_after_reply) == (
+        Conversation.Status.OPEN,
+        Conversation.Status.RESOLVED,
+    )
+
+
+def test_undo_after_a_teammate_changed_the_status_keeps_the_teammates_status(
+    conversation, agent, teammate, esp, settings
+):
+    settings.REPLYPAD_UNDO_SECONDS = 10
+    message = send_reply(conversation, body="Done", by=agent, status_after="resolved")
+    services.change_status(conversation, status="pending", by=teammate)
+
+    cancel_reply(message, by=agent)
+
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.PENDING
+
+
+def test_undo_of_a_reply_that_changed_no_status_leaves_the_status_alone(
+    conversation, agent, teammate, esp, settings
+):
+    settings.REPLYPAD_UNDO_SECONDS = 10
+    message = send_reply(conversation, body="Done", by=agent)
+    services.change_status(conversation, status="resolved", by=teammate)
+
+    cancel_reply(message, by=agent)
+
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.RESOLVED
 
 
 def test_undo_after_the_reply_left_is_too_late(conversation, agent, esp):
@@ -271,7 +306,26 @@ def test_a_transient_esp_error_queues_the_message_again_with_backoff(
     assert message.delivery_status == Delivery.QUEUED
     assert message.send_after > timezone.now() + timedelta(seconds=25)
     assert "Attempt 1 failed" in message.delivery_detail
-    assert Event.objects.filter(kind="delivery_deferred", data__attempt=1).exists()
+    assert message.send_attempts == 1
+    assert Event.objects.filter(
+        kind=Event.Kind.DELIVERY_DEFERRED, data__attempt=1
+    ).exists()
+
+
+def test_the_attempt_limit_counts_the_attempts_stored_on_the_message(
+    conversation, agent, esp, settings
+):
+    settings.REPLYPAD_SEND_MAX_ATTEMPTS = 3
+    message = send_reply(conversation, body="Hello", by=agent)
+    Message.objects.filter(pk=message.pk).update(send_attempts=2)
+    FlakyEsp.failures = [esp_error(503, "Service Unavailable")]
+
+    result = deliver_message(message.pk)
+
+    message.refresh_from_db()
+    assert result == "failed"
+    assert message.send_attempts == 3
+    assert message.delivery_detail.startswith("Gave up after 3 attempts")
 
 
 def test_a_transiently_failed_message_is_sent_on_the_retry(conversation, agent, esp):
@@ -311,6 +365,7 @@ def test_backoff_doubles_and_gives_up_after_the_attempt_limit(
     assert last == "failed"
     assert message.delivery_status == Delivery.FAILED
     assert message.delivery_detail.startswith("Gave up after 3 attempts")
+    assert message.send_attempts == 3
 
 
 @pytest.mark.parametrize(
@@ -330,7 +385,7 @@ def test_a_permanent_esp_error_marks_the_message_failed_with_the_reason(
     result = deliver_message(message.pk)
 
     message.refresh_from_db()
-    event = Event.objects.get(kind="message_failed")
+    event = Event.objects.get(kind=Event.Kind.MESSAGE_FAILED)
     assert result == "failed"
     assert message.delivery_status == Delivery.FAILED
     assert message.delivery_detail

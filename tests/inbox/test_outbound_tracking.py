@@ -58,7 +58,7 @@ def test_a_bounce_marks_the_reply_and_shows_on_the_conversation(sent_reply):
         mta_response="550 5.1.1 User unknown",
     )
 
-    event = Event.objects.get(kind="message_bounced")
+    event = Event.objects.get(kind=Event.Kind.MESSAGE_BOUNCED)
     assert message.delivery_status == Delivery.BOUNCED
     assert "550 5.1.1 User unknown" in message.delivery_detail
     assert event.conversation_id == message.conversation_id
@@ -69,7 +69,7 @@ def test_a_retried_bounce_webhook_records_one_event(sent_reply):
     _event(sent_reply, "bounced")
     _event(sent_reply, "bounced")
 
-    assert Event.objects.filter(kind="message_bounced").count() == 1
+    assert Event.objects.filter(kind=Event.Kind.MESSAGE_BOUNCED).count() == 1
 
 
 def test_a_late_delivered_event_does_not_hide_a_bounce(sent_reply):
@@ -84,7 +84,7 @@ def test_a_spam_complaint_is_recorded(sent_reply):
     message = _event(sent_reply, "complained")
 
     assert message.delivery_status == Delivery.COMPLAINED
-    assert Event.objects.filter(kind="message_complained").exists()
+    assert Event.objects.filter(kind=Event.Kind.MESSAGE_COMPLAINED).exists()
 
 
 def test_opens_and_clicks_change_nothing(sent_reply):
@@ -139,7 +139,7 @@ def test_postmark_bounce_webhook_marks_the_reply_bounced(
     sent_reply.refresh_from_db()
     assert response.status_code == 200
     assert sent_reply.delivery_status == Delivery.BOUNCED
-    assert Event.objects.filter(kind="message_bounced").count() == 1
+    assert Event.objects.filter(kind=Event.Kind.MESSAGE_BOUNCED).count() == 1
 
 
 def test_a_webhook_without_the_secret_changes_nothing(
@@ -192,7 +192,7 @@ def test_a_bounce_that_comes_back_by_email_marks_the_reply(sent_reply):
     )
 
     assert message.delivery_status == Delivery.BOUNCED
-    assert Event.objects.get(kind="message_bounced").data["reason"] == (
+    assert Event.objects.get(kind=Event.Kind.MESSAGE_BOUNCED).data["reason"] == (
         "550 5.1.1 User unknown"
     )
 

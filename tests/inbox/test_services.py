@@ -35,7 +35,7 @@ def test_creating_a_conversation_numbers_it_and_records_the_event(mailbox):
     )
 
     assert second.number == first.number + 1
-    assert _kinds(first) == ["conversation_created"]
+    assert _kinds(first) == [Event.Kind.CONVERSATION_CREATED]
 
 
 def test_customer_email_is_case_insensitive(db):
@@ -77,7 +77,10 @@ def test_inbound_message_updates_counters_sentiment_and_timeline(mailbox):
     )
     assert conversation.message_count == 1
     assert conversation.snippet.startswith("This is terrible")
-    assert _kinds(conversation) == ["conversation_created", "message_added"]
+    assert _kinds(conversation) == [
+        Event.Kind.CONVERSATION_CREATED,
+        Event.Kind.MESSAGE_ADDED,
+    ]
 
 
 def test_first_agent_reply_sets_first_response_time(mailbox, agent):
@@ -102,7 +105,7 @@ def test_customer_reply_reopens_a_resolved_conversation_and_counts_it(mailbox, a
     assert conversation.status == Conversation.Status.OPEN
     assert conversation.reopen_count == 1
     assert conversation.resolved_at is None
-    assert "conversation_reopened" in _kinds(conversation)
+    assert Event.Kind.CONVERSATION_REOPENED in _kinds(conversation)
 
 
 def test_reopening_by_hand_ends_the_resolution(mailbox, agent):
@@ -121,7 +124,9 @@ def test_assign_records_who_assigned_whom(mailbox, agent, teammate):
 
     services.assign(conversation, to=teammate, by=agent)
 
-    event = Event.objects.get(conversation=conversation, kind="conversation_assigned")
+    event = Event.objects.get(
+        conversation=conversation, kind=Event.Kind.CONVERSATION_ASSIGNED
+    )
     assert event.actor == agent
     assert event.data["assignee"] == teammate.pk
 
@@ -153,7 +158,7 @@ def test_status_change_records_old_and_new(mailbox, agent):
     )
 
     assert conversation.resolved_at is not None
-    event = Event.objects.get(conversation=conversation, kind="status_changed")
+    event = Event.objects.get(conversation=conversation, kind=Event.Kind.STATUS_CHANGED)
     assert event.data == {"old": "open", "new": "resolved"}
 
 
@@ -169,8 +174,8 @@ def test_snooze_and_wake_up(mailbox, agent):
     assert woken == 1
     assert conversation.status == Conversation.Status.OPEN
     assert _kinds(conversation)[-2:] == [
-        "conversation_snoozed",
-        "conversation_unsnoozed",
+        Event.Kind.CONVERSATION_SNOOZED,
+        Event.Kind.CONVERSATION_UNSNOOZED,
     ]
 
 
@@ -193,4 +198,8 @@ def test_label_history_is_kept_when_removed_and_applied_again(mailbox, agent):
 
     links = ConversationLabel.objects.filter(conversation=conversation).order_by("id")
     assert [link.removed_at is None for link in links] == [False, True]
-    assert _kinds(conversation)[-3:] == ["label_added", "label_removed", "label_added"]
+    assert _kinds(conversation)[-3:] == [
+        Event.Kind.LABEL_ADDED,
+        Event.Kind.LABEL_REMOVED,
+        Event.Kind.LABEL_ADDED,
+    ]

@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from empathy import services
 from empathy.checker import MAX_CHARS
-from empathy.sentiment import score_text
 from inbox import selectors
+from inbox.sentiment import score_customer_message
 
 
 class FindingSerializer(serializers.Serializer):
@@ -71,7 +71,7 @@ class SentimentApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        sentiment = score_text(serializer.validated_data["text"])
+        sentiment = score_customer_message(serializer.validated_data["text"])
         return Response({"score": sentiment.score, "label": sentiment.label})
 
 

@@ -17,7 +17,7 @@ from empathy.evaluation import (
     load_replies,
     micro,
 )
-from empathy.sentiment import score_text
+from inbox.sentiment import score_customer_message
 from replypad.bench import measure
 
 CHECKER_BUDGET_MS = 20.0
@@ -60,10 +60,10 @@ def run(options: argparse.Namespace, stdout: Any = None) -> dict[str, Any]:
             lambda: check_reply(typical, context), repeat=options.repeat
         ),
         f"sentiment_{options.words}_words": measure(
-            lambda: score_text(big), repeat=max(5, options.repeat // 5)
+            lambda: score_customer_message(big), repeat=max(5, options.repeat // 5)
         ),
         "sentiment_typical_message": measure(
-            lambda: score_text(customer), repeat=options.repeat
+            lambda: score_customer_message(customer), repeat=options.repeat
         ),
     }
     big_p95 = figures[f"checker_{options.words}_words"]["p95_ms"]

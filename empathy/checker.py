@@ -24,6 +24,8 @@ from functools import lru_cache
 from itertools import accumulate
 
 from empathy import defaults
+from inbox.quotes import quoted_spans
+from inbox.sentiment import is_upset, score_customer_message
 
 BLOCKER = "blocker"
 WARNING = "warning"
@@ -51,7 +53,6 @@ STRUCTURE_RULES = (
     SHOUTING,
 )
 
-UPSET_AT_OR_BELOW = -0.05
 MAX_CHARS = 100_000
 _MAX_VARIANTS = 256
 
@@ -402,10 +403,6 @@ _SIGN_OFF_LINE = re.compile(
     r"all\s+the\s+best|talk\s+soon|speak\s+soon|take\s+care|--|—)[ \t,.!]*$",
     _F | re.MULTILINE,
 )
-_QUOTE_HEADER = re.compile(
-    r"^(?:On\s.{0,200}wrote:[ \t]*$|-{2,}\s*Original Message\s*-{2,})", re.MULTILINE
-)
-_QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 
 _CAPS_RUN = re.compile(
     r"\b[A-Z][A-Z'\u2019]{1,}(?:[ \t]+[A-Z][A-Z'\u2019]{1,}\b)+|\b[A-Z]{4,}\b"
@@ -524,21 +521,20 @@ def _near(
 
 def _mask(text: str) -> str:
     """Blank out quoted history, keeping offsets: findings stay in the reply."""
-    header = _QUOTE_HEADER.search(text)
-    if header:
-        text = text[: header.start()] + " " * (len(text) - header.start())
-    return _QUOTED_LINE.sub(lambda m: " " * len(m.group()), text)
+    pieces: list[str] = []
+    at = 0
+    for start, end in quoted_spans(text):
+        pieces += [text[at:start], " " * (end - start)]
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 def _is_upset(context: CheckContext) -> bool:
     score = context.last_customer_sentiment
-    if score is None:
-        if not context.last_customer_message.strip():
-            return False
-        from empathy.sentiment import score_text
-
-        score = score_text(context.last_customer_message).score
-    return score <= UPSET_AT_OR_BELOW
+    if score is None and context.last_customer_message.strip():
+        score = score_customer_message(context.last_customer_message).score
+    return is_upset(score)
 
 
 def _signals(compiled: _Compiled, scan: str) -> set[str]:

@@ -54,7 +54,7 @@ def language_for(mailbox: Mailbox | None) -> str:
 def last_customer_message(conversation: Conversation) -> Message | None:
     return (
         Message.objects.filter(conversation=conversation, kind=Message.Kind.INBOUND)
-        .only("visible_text", "text", "sentiment")
+        .only("text", "sentiment")
         .order_by("-created_at", "-id")
         .first()
     )
@@ -76,7 +76,7 @@ def check_context_for(
     return CheckContext(
         customer_name=customer.name,
         customer_first_name=customer.first_name,
-        last_customer_message=(last.visible_text or last.text) if last else "",
+        last_customer_message=last.text if last else "",
         last_customer_sentiment=last.sentiment if last else None,
         resolves=resolves,
         phrase_rules=phrase_rules_for(conversation.mailbox, language=language),

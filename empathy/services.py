@@ -12,9 +12,9 @@ from empathy import events
 from empathy.checker import BLOCKER, Finding, check_reply
 from empathy.errors import EmpathyBlocked
 from empathy.selectors import check_context_for
-from empathy.sentiment import score_text
 from inbox.models import Conversation, Mailbox, Message
 from inbox.outbound.steps import OutgoingReply
+from inbox.sentiment import score_customer_message
 
 RESCORE_BATCH = 500
 
@@ -100,12 +100,12 @@ def rescore_sentiment(
         batch = list(
             messages.filter(id__gt=last_id)
             .order_by("id")
-            .only("id", "conversation_id", "visible_text", "text")[:batch_size]
+            .only("id", "conversation_id", "text")[:batch_size]
         )
         if not batch:
             return total
         for message in batch:
-            sentiment = score_text(message.visible_text or message.text)
+            sentiment = score_customer_message(message.text)
             message.sentiment = sentiment.score
             message.sentiment_label = sentiment.label
         with transaction.atomic():

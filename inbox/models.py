@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from inbox.sentiment import is_upset
+
 
 class Mailbox(models.Model):
     class ReviewPolicy(models.TextChoices):
@@ -207,6 +209,11 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number} {self.subject}"
+
+    @property
+    def is_customer_upset(self) -> bool:
+        """The latest customer message scored negative (the inbox list's badge)."""
+        return is_upset(self.sentiment_last)
 
 
 class ConversationLabel(models.Model):

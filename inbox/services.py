@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from empathy.sentiment import score_text
 from inbox import events, hooks
 from inbox.errors import (
     InvalidAssignee,
@@ -34,6 +33,7 @@ from inbox.models import (
     Sequence,
 )
 from inbox.selectors import ensure_member, is_member
+from inbox.sentiment import score_customer_message
 
 SNIPPET_LENGTH = 200
 
@@ -142,19 +142,20 @@ def append_message(
     conversation; the first agent reply stamps first_response_at. Publishes
     hooks.MESSAGE_ADDED, so subscribers run after commit.
     """
+    inbound = kind == Message.Kind.INBOUND
+    if inbound:
+        # Scored before the row lock is taken: VADER costs milliseconds.
+        sentiment = score_customer_message(text)
+        fields["sentiment"], fields["sentiment_label"] = (
+            sentiment.score,
+            sentiment.label,
+        )
     conversation = _lock(conversation)
     now = at or timezone.now()
     fields.setdefault("visible_text", text)
     fields.setdefault("subject", conversation.subject)
     if not fields.get("message_id"):
         fields["message_id"] = _make_message_id(conversation.mailbox.domain)
-    inbound = kind == Message.Kind.INBOUND
-    if inbound and "sentiment" not in fields:
-        sentiment = score_text(fields["visible_text"] or text)
-        fields["sentiment"], fields["sentiment_label"] = (
-            sentiment.score,
-            sentiment.label,
-        )
     message = Message.objects.create(
         conversation=conversation,
         mailbox_id=conversation.mailbox_id,

@@ -2,7 +2,8 @@
 
 `POST /templates/` answers 201, or 400 with each error under its field name
 (`body` messages carry the line and column). `POST /templates/{id}/render/`
-answers `{"subject", "body", "html", "missing"}`, render errors 400 `detail`.
+answers `{"subject", "body", "html", "missing", "warnings"}`, render errors 400
+`detail`; each warning (`{"field", "message"}`) would make a send answer 400.
 """
 
 from __future__ import annotations
@@ -144,6 +145,11 @@ class TemplateDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class RenderWarningSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The template variable at fault")
+    message = serializers.CharField()
+
+
 class TemplateRenderApi(APIView):
     class InputSerializer(serializers.Serializer):
         conversation = serializers.IntegerField()
@@ -161,6 +167,7 @@ class TemplateRenderApi(APIView):
         body = serializers.CharField()
         html = serializers.CharField()
         missing = serializers.ListField(child=serializers.CharField())
+        warnings = RenderWarningSerializer(many=True)
 
         class Meta:
             ref_name = "TemplateRender"
@@ -181,6 +188,7 @@ class TemplateRenderApi(APIView):
                 "body": rendered.body,
                 "html": rendered.html,
                 "missing": list(rendered.missing),
+                "warnings": [warning.as_dict() for warning in rendered.warnings],
             }
         )
 

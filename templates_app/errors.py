@@ -76,6 +76,13 @@ class MissingValues(ReplypadError):
         return {"detail": self.message, "missing": list(self.missing)}
 
 
+class PromisedTimeInPast(ReplypadError):
+    """The reply would promise the customer a time that has already gone.
+
+    `field` is the template variable holding that time.
+    """
+
+
 class TemplateFieldsInvalid(ReplypadError):
     """Several fields of a template are wrong; the API answers each by name."""
 

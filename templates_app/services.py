@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -22,6 +23,7 @@ from replypad.errors import PermissionDeniedError
 from templates_app import rendering
 from templates_app.errors import (
     MissingValues,
+    PromisedTimeInPast,
     TemplateFieldsInvalid,
     TemplateInactive,
     TemplateInvalid,
@@ -44,6 +46,13 @@ ASK_FIELD_PREFIX = "ask__"
 # Used when a template has no subject of its own: a reply keeps the thread's.
 DEFAULT_SUBJECT = 'Re: {{ conversation.subject | default("your message") }}'
 EDITABLE_FIELDS = ("name", "shortcut", "subject", "body", "category", "is_active")
+# Times a reply promises the customer; once passed, rendering one misleads them.
+PROMISED_TIMES = {
+    "conversation.milestone_due_at": (
+        "The milestone time is in the past; the customer would be promised a "
+        "time that has gone."
+    ),
+}
 
 
 def _person(user: Any) -> dict[str, str]:
@@ -281,6 +290,39 @@ def _check_mailbox(template: CannedTemplate, conversation: Conversation) -> None
         )
 
 
+def _value_at(context: Mapping[str, Any], path: str) -> Any:
+    value: Any = context
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def _past_promises(
+    *, subject: str, body: str, context: Mapping[str, Any]
+) -> tuple[rendering.RenderWarning, ...]:
+    """A warning for each promised time the template uses that is already past."""
+    used = set(rendering.inspect_template(subject, rendering.SUBJECT_LIMITS).variables)
+    used.update(rendering.inspect_template(body).variables)
+    return tuple(
+        rendering.RenderWarning(path, message)
+        for path, message in PROMISED_TIMES.items()
+        if path in used
+        and (due := _value_at(context, path)) is not None
+        and due < context["now"]
+    )
+
+
+def _render(
+    *, subject: str, body: str, context: Mapping[str, Any], ask: Any, zone: str
+) -> rendering.RenderedReply:
+    rendered = rendering.render_reply(
+        subject=subject, body=body, context=context, ask=ask, timezone=zone
+    )
+    return replace(
+        rendered, warnings=_past_promises(subject=subject, body=body, context=context)
+    )
+
+
 def render_for_conversation(
     template: CannedTemplate,
     conversation: Conversation,
@@ -288,19 +330,20 @@ def render_for_conversation(
     ask: Mapping[str, Any] | None,
     agent: Any,
 ) -> rendering.RenderedReply:
-    """Preview: subject, text and HTML bodies, plus the names still missing.
+    """Preview: subject, text and HTML bodies, the names still missing, and
+    warnings (a promised time already past) that would stop a send.
 
     The subject falls back to "Re: <conversation subject>" when the template
     has none. Raises TemplateRenderError on a failing render.
     """
     _check_mailbox(template, conversation)
     try:
-        return rendering.render_reply(
+        return _render(
             subject=template.subject or DEFAULT_SUBJECT,
             body=template.body,
             context=build_context(conversation, agent=agent),
             ask=ask,
-            timezone=conversation.customer.timezone,
+            zone=conversation.customer.timezone,
         )
     except TemplateInvalid as exc:
         # Saved before a rule tightened, or written around the services.
@@ -316,17 +359,22 @@ def render_for_send(
     ask: Mapping[str, Any] | None,
     agent: Any,
 ) -> rendering.RenderedReply:
-    """The final text for sending; refuses while any placeholder is missing.
+    """The final text for sending; refuses while any placeholder is missing or
+    any warning stands.
 
-    Raises MissingValues (a ReplypadError, 400) listing every missing name,
-    so the reply service can call this at send time and stop. Counts one use
-    of the template after commit of the caller's transaction.
+    Raises MissingValues (a ReplypadError, 400) listing every missing name, or
+    PromisedTimeInPast naming the variable, so the reply service can call this
+    at send time and stop. Counts one use of the template after commit of the
+    caller's transaction.
     """
     if not template.is_active:
         raise TemplateInactive(f"The canned reply '{template.name}' is retired.")
     rendered = render_for_conversation(template, conversation, ask=ask, agent=agent)
     if rendered.missing:
         raise MissingValues(rendered.missing)
+    if rendered.warnings:
+        warning = rendered.warnings[0]
+        raise PromisedTimeInPast(warning.message, field=warning.field)
     transaction.on_commit(lambda: record_usage(template))
     return rendered
 
@@ -394,10 +442,10 @@ def render_sample(
     else:
         context = build_context(conversation, agent=agent)
         zone = conversation.customer.timezone
-    return rendering.render_reply(
+    return _render(
         subject=subject or DEFAULT_SUBJECT,
         body=body,
         context=context,
         ask=None,
-        timezone=zone,
+        zone=zone,
     )

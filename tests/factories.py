@@ -81,14 +81,15 @@ class ConversationFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Conversation:
-        status = kwargs.pop("status", None)
         conversation = services.create_conversation(
-            mailbox=kwargs["mailbox"],
-            customer=kwargs["customer"],
-            subject=kwargs["subject"],
+            mailbox=kwargs.pop("mailbox"),
+            customer=kwargs.pop("customer"),
+            subject=kwargs.pop("subject"),
         )
-        if status and status != Conversation.Status.OPEN:
-            Conversation.objects.filter(pk=conversation.pk).update(status=status)
+        # Anything else (status, milestone, ...) is set afterwards, as later
+        # services would.
+        if kwargs:
+            Conversation.objects.filter(pk=conversation.pk).update(**kwargs)
             conversation.refresh_from_db()
         return conversation
 

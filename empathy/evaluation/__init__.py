@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from empathy.checker import CheckContext, check_reply
-from empathy.sentiment import score_text
+from inbox.sentiment import score_customer_message
 
 HERE = Path(__file__).resolve().parent
 LABELS = ("negative", "neutral", "positive")
@@ -127,7 +127,9 @@ def checker_mismatches(rows: list[dict] | None = None) -> list[str]:
 def evaluate_sentiment(rows: list[dict] | None = None) -> dict[str, Score]:
     """Precision and recall per label, plus `accuracy` as support/true count."""
     rows = load_customer_messages() if rows is None else rows
-    pairs = [({row["label"]}, {score_text(row["text"]).label}) for row in rows]
+    pairs = [
+        ({row["label"]}, {score_customer_message(row["text"]).label}) for row in rows
+    ]
     scores = _scores(pairs)
     correct = sum(1 for expected, found in pairs if expected == found)
     scores["accuracy"] = Score(len(pairs), correct, len(pairs) - correct, 0)
@@ -136,4 +138,6 @@ def evaluate_sentiment(rows: list[dict] | None = None) -> dict[str, Score]:
 
 def sentiment_confusion(rows: list[dict] | None = None) -> Counter[tuple[str, str]]:
     rows = load_customer_messages() if rows is None else rows
-    return Counter((row["label"], score_text(row["text"]).label) for row in rows)
+    return Counter(
+        (row["label"], score_customer_message(row["text"]).label) for row in rows
+    )

@@ -204,12 +204,14 @@ def _composer_preview(
             context["missing_data"] = [
                 name for name in reply.missing if not name.startswith("ask.")
             ]
+            # Sending refuses missing values and warnings alike.
+            context["ready"] = not reply.missing and not reply.warnings
     response = render(request, f"frontend/templates/_composer.html#{region}", context)
     missing = list(context["reply"].missing) if "reply" in context else []
     return trigger_client_event(
         response,
         "template-preview",
-        {"missing": missing, "ready": "reply" in context and not missing},
+        {"missing": missing, "ready": context.get("ready", False)},
     )
 
 

@@ -33,8 +33,9 @@ from django.utils import timezone
 
 from inbox.ingest.classify import classify
 from inbox.ingest.parsing import parse_email
-from inbox.ingest.pipeline import ingest_many, ingest_raw_email, score_inbound
+from inbox.ingest.pipeline import ingest_many, ingest_raw_email
 from inbox.models import Conversation, Customer, Mailbox, Message, RawEmail
+from inbox.sentiment import score_customer_message
 from replypad.bench import percentile
 
 BENCH_MAILBOX = "bench-ingest@bench.invalid"
@@ -216,7 +217,7 @@ def _parse_only(messages: list[bytes]) -> float:
     for raw in messages:
         parsed = parse_email(raw, max_bytes=limit)
         classify(parsed)
-        score_inbound(parsed.visible_text)
+        score_customer_message(parsed.text)
     return len(messages) / (time.perf_counter() - started)
 
 

@@ -22,7 +22,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 from inbox.ingest.html import html_to_text, sanitize_html
-from inbox.ingest.quotes import strip_quoted
+from inbox.quotes import strip_quoted
 from replypad.errors import ReplypadError
 
 MAX_DEPTH = 10

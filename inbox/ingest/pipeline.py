@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,7 +26,6 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from empathy.sentiment import NEGATIVE_BELOW, POSITIVE_ABOVE, Sentiment, score_text
 from inbox import hooks, services
 from inbox.ingest.classify import AUTO_REPLY, BOUNCE, SPAM, Classification, classify
 from inbox.ingest.parsing import ParsedEmail, UnparseableEmail, parse_email
@@ -282,52 +280,6 @@ def _mark_bounced(mailbox: Mailbox, classification: Classification) -> str:
     return f"; marked {classification.bounced_message_id} bounced"
 
 
-SENTIMENT_CHUNK = 400
-SENTIMENT_SAMPLE = 1000
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
-
-
-def score_inbound(text: str) -> Sentiment:
-    """Sentiment of a customer message: its opening, a few sentences at a time.
-
-    VADER is a sentence-level model and its negation check is quadratic in the
-    number of words: a 5 KB email scored whole costs ~0.2 s, and even scored in
-    chunks ~5 ms per KB. The tone of a support email is set in its opening; the
-    tail is mostly detail (logs, order lines), so the first SENTIMENT_SAMPLE
-    characters are scored in chunks of at most SENTIMENT_CHUNK, averaged by
-    length. Identical to `score_text` for messages shorter than one chunk.
-    """
-    text = text[:SENTIMENT_SAMPLE]
-    if len(text) <= SENTIMENT_CHUNK:
-        return score_text(text)
-    chunks: list[str] = []
-    current = ""
-    for sentence in _SENTENCE_END.split(text):
-        if current and len(current) + len(sentence) > SENTIMENT_CHUNK:
-            chunks.append(current)
-            current = ""
-        current = f"{current} {sentence}" if current else sentence
-    chunks.append(current)
-    weights = [len(chunk) for chunk in chunks]
-    score = sum(
-        score_text(chunk).score * weight
-        for chunk, weight in zip(chunks, weights, strict=True)
-    )
-    return (
-        score_text("")
-        if not sum(weights)
-        else _labelled(round(score / sum(weights), 4))
-    )
-
-
-def _labelled(score: float) -> Sentiment:
-    if score <= NEGATIVE_BELOW:
-        return Sentiment(score, "negative")
-    if score >= POSITIVE_ABOVE:
-        return Sentiment(score, "positive")
-    return Sentiment(score, "neutral")
-
-
 def _received_at(parsed: ParsedEmail, raw_email: RawEmail) -> datetime | None:
     """Imported history keeps its Date header; live mail (None) is stamped on arrival."""
     if (
@@ -435,11 +387,8 @@ def _store(
             subject=parsed.subject or "(no subject)",
             at=at,
         )
-    sentiment = score_inbound(parsed.visible_text or parsed.text)
     message = services.append_message(
         conversation,
-        sentiment=sentiment.score,
-        sentiment_label=sentiment.label,
         kind=Message.Kind.INBOUND,
         from_email=parsed.from_email,
         from_name=parsed.from_name,

@@ -35,6 +35,7 @@ from templates_app.rendering.checks import (
 from templates_app.rendering.render import (
     Rendered,
     RenderedReply,
+    RenderWarning,
     render_html,
     render_reply,
     render_text,
@@ -60,6 +61,7 @@ __all__ = [
     "Problem",
     "Record",
     "RenderLimitExceeded",
+    "RenderWarning",
     "Rendered",
     "RenderedReply",
     "TemplateInfo",

@@ -80,11 +80,23 @@ class Rendered:
 
 
 @dataclass(frozen=True)
+class RenderWarning:
+    """A value that renders but would mislead the customer; sending is refused."""
+
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+@dataclass(frozen=True)
 class RenderedReply:
     subject: str
     body: str
     html: str
     missing: tuple[str, ...]
+    warnings: tuple[RenderWarning, ...] = ()
 
 
 def _template_line(exc: BaseException) -> int | None:

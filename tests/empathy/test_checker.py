@@ -104,11 +104,17 @@ def test_look_alike_phrases_are_not_flagged(text):
     assert rules == []
 
 
-def test_quoted_history_is_not_checked():
-    text = (
-        "Hi Anna,\n\nI'm sorry, I understand. I'll update you by 5 pm.\n\n"
-        "On Mon, 3 Mar 2025, Anna wrote:\n> Please calm down, they told me!!"
-    )
+@pytest.mark.parametrize(
+    "history",
+    [
+        "On Mon, 3 Mar 2025, Anna wrote:\n> Please calm down, they told me!!",
+        "From: Anna <anna@customer.test>\nSent: Monday\n\nPlease calm down!!",
+        "Am 03.03.2025 um 10:00 schrieb Anna:\n> Please calm down!!",
+    ],
+    ids=["gmail", "outlook-header-block", "german"],
+)
+def test_quoted_history_is_not_checked(history):
+    text = "Hi Anna,\n\nI'm sorry, I understand. I'll update you by 5 pm.\n\n" + history
 
     rules = rules_of(text)
 

@@ -291,3 +291,22 @@ def test_waiting_time_is_blank_once_we_replied(client, mailbox, agent):
     )
 
     assert "Customer waiting" not in str(row.select_one(".waiting"))
+
+
+def test_only_conversations_whose_last_customer_message_is_negative_show_upset(
+    client, mailbox, agent
+):
+    angry = ConversationFactory(mailbox=mailbox, subject="Angry")
+    MessageFactory(conversation=angry, text="Still not working, third time I write!")
+    calm = ConversationFactory(mailbox=mailbox, subject="Calm")
+    MessageFactory(conversation=calm, text="How do I export my data?")
+    client.force_login(agent)
+
+    soup = BeautifulSoup(client.get("/").content, "html.parser")
+
+    upset = [
+        row.select_one("a.subject").get_text(strip=True)
+        for row in soup.select("tr.conversation-row")
+        if row.select_one(".mood-negative")
+    ]
+    assert upset == [f"#{angry.number} Angry"]

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from inbox import roles
+from inbox.models import Message
 from templates_app.models import CannedTemplate
 from tests.factories import (
     CannedTemplateFactory,
@@ -240,3 +244,91 @@ def test_a_value_missing_from_the_conversation_is_explained(client, mailbox, age
     html = response.content.decode()
     assert "This conversation has no value for customer.first_name" in html
     assert 'id="template-send" disabled' in html
+
+
+PAST_MILESTONE = "The milestone time is in the past"
+
+
+def _past_milestone_conversation(mailbox):
+    return ConversationFactory(
+        mailbox=mailbox,
+        milestone="the replacement",
+        milestone_due_at=timezone.now() - timedelta(hours=2),
+    )
+
+
+def test_a_past_milestone_time_shows_a_warning_and_blocks_send(client, mailbox, agent):
+    conversation = _past_milestone_conversation(mailbox)
+    template = CannedTemplateFactory(
+        body="Done by {{ conversation.milestone_due_at | datetime }}."
+    )
+    client.force_login(agent)
+
+    response = client.get(
+        f"/conversations/{conversation.pk}/templates/insert/",
+        {"template": template.pk},
+        HTTP_HX_REQUEST="true",
+    )
+
+    html = response.content.decode()
+    assert PAST_MILESTONE in html
+    assert 'data-field="conversation.milestone_due_at"' in html
+    assert "Ready to send." not in html
+    assert 'id="template-send" disabled' in html
+    assert '"ready": false' in response["HX-Trigger"]
+
+
+def test_a_canned_reply_without_the_milestone_time_is_ready_despite_a_past_one(
+    client, mailbox, agent
+):
+    conversation = _past_milestone_conversation(mailbox)
+    template = CannedTemplateFactory(body="We are on {{ conversation.milestone }}.")
+    client.force_login(agent)
+
+    response = client.get(
+        f"/conversations/{conversation.pk}/templates/insert/",
+        {"template": template.pk},
+        HTTP_HX_REQUEST="true",
+    )
+
+    html = response.content.decode()
+    assert PAST_MILESTONE not in html
+    assert "Ready to send." in html
+    assert '"ready": true' in response["HX-Trigger"]
+
+
+def test_sending_a_canned_reply_with_a_past_milestone_time_is_refused_on_the_page(
+    client, mailbox, agent
+):
+    conversation = _past_milestone_conversation(mailbox)
+    template = CannedTemplateFactory(
+        body="Done by {{ conversation.milestone_due_at | datetime }}."
+    )
+    client.force_login(agent)
+
+    response = client.post(
+        f"/conversations/{conversation.pk}/replies/",
+        {"body": "", "template": template.pk},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 400
+    assert PAST_MILESTONE in response.content.decode()
+    assert not Message.objects.filter(kind=Message.Kind.REPLY).exists()
+
+
+def test_editor_preview_against_a_conversation_warns_of_a_past_milestone_time(
+    client, mailbox, admin
+):
+    conversation = _past_milestone_conversation(mailbox)
+    client.force_login(admin)
+
+    response = client.post(
+        "/templates/preview/",
+        {
+            "body": "Done by {{ conversation.milestone_due_at | datetime }}.",
+            "preview_conversation": conversation.pk,
+        },
+    )
+
+    assert PAST_MILESTONE in response.content.decode()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from inbox.ingest.html import html_to_text, sanitize_html
-from inbox.ingest.quotes import strip_quoted
+from inbox.quotes import quoted_spans, strip_quoted, without_quotes
 
 
 @pytest.mark.parametrize(
@@ -143,3 +143,23 @@ def test_a_body_that_is_only_quotes_is_kept_whole():
     visible = strip_quoted(reply)
 
     assert visible == "> forwarded text only"
+
+
+def test_quoted_spans_cover_inline_quotes_and_the_history():
+    reply = "> Which order?\n4471\n\nOn Mon, 2 Mar 2026, Sam wrote:\n> old"
+
+    spans = [reply[start:end] for start, end in quoted_spans(reply)]
+
+    assert spans == ["> Which order?", "\nOn Mon, 2 Mar 2026, Sam wrote:\n> old"]
+
+
+def test_without_quotes_keeps_only_the_writers_own_lines():
+    reply = "> Which order?\n4471\n> Which colour?\nBlue\n\n> old"
+
+    own = without_quotes(reply)
+
+    assert own == "\n4471\n\nBlue\n"
+
+
+def test_without_quotes_of_a_body_that_is_only_quotes_is_empty():
+    assert without_quotes("> forwarded text only\n> more") == ""

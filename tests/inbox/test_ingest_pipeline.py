@@ -4,10 +4,9 @@ from email.message import EmailMessage
 
 import pytest
 
-from empathy.sentiment import score_text
 from inbox import hooks, services
 from inbox.ingest import ingest_raw_email, process_raw_email
-from inbox.ingest.pipeline import ingest_many, score_inbound
+from inbox.ingest.pipeline import ingest_many
 from inbox.models import Conversation, Customer, Event, Message, RawEmail
 from inbox.tokens import reply_address
 from tests.factories import ConversationFactory, CustomerFactory, MessageFactory
@@ -501,21 +500,6 @@ def test_batched_ingest_of_already_processed_bytes_stores_nothing_new(mailbox):
 
     assert results[0][1].status == "duplicate"
     assert RawEmail.objects.count() == 1
-
-
-def test_short_messages_score_exactly_like_the_sentiment_service():
-    text = "This is the third time I write. I am furious, nothing works!"
-
-    assert score_inbound(text) == score_text(text)
-
-
-def test_long_messages_are_scored_from_their_opening_in_linear_time():
-    opening = "I am really angry and disappointed, this is terrible service. " * 10
-    text = opening + "Log line 42: ok. " * 2000
-
-    sentiment = score_inbound(text)
-
-    assert sentiment.label == "negative"
 
 
 def long_filename_attachment() -> bytes:

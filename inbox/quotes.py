@@ -1,4 +1,6 @@
-"""Quoted history in replies: what the thread view hides behind "show quoted text".
+"""Quoted history in mail: the one place that decides which text is quoted.
+
+The thread view, sentiment and the empathy checker all ask this module.
 
 Only the display copy (`Message.visible_text`) is trimmed; `Message.text` keeps
 everything. The cut is made at the first line that starts a quoted block, as
@@ -33,6 +35,7 @@ _ORIGINAL_MESSAGE = re.compile(
     r"Ursprüngliche Nachricht|Mensaje original)\s*-{2,}\s*$",
     re.IGNORECASE,
 )
+_QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 _UNDERSCORES = re.compile(r"^\s*_{10,}\s*$")
 _OUTLOOK_FROM = re.compile(r"^\s*\*?(?:From|De|Von|Van|Da)\s*:\*?\s", re.IGNORECASE)
 _OUTLOOK_SENT = re.compile(
@@ -74,17 +77,53 @@ def _cut_index(lines: list[str]) -> int | None:
     return None
 
 
-def strip_quoted(text: str) -> str:
-    """The new part of a reply: text before the quoted history, trailing `>` lines removed.
+def history_start(text: str) -> int:
+    """Offset where the quoted history at the end of a reply begins; len(text) if none.
 
+    The history starts at the first attribution or Outlook header, or else at
+    the trailing run of `>` and blank lines.
+    """
+    lines = text.splitlines(keepends=True)
+    bare = [line.rstrip("\r\n") for line in lines]
+    cut = _cut_index(bare)
+    cut = len(lines) if cut is None else cut
+    while cut and (not bare[cut - 1].strip() or _QUOTED_LINE.match(bare[cut - 1])):
+        cut -= 1
+    return sum(len(line) for line in lines[:cut])
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets (start, end) of every quoted part: inline `>` lines, then the history.
+
+    For readers that must ignore the quotes but keep positions, like the empathy
+    checker; `strip_quoted` is the display's cut.
+    """
+    end = history_start(text)
+    spans = [
+        (match.start(), match.end()) for match in _QUOTED_LINE.finditer(text, 0, end)
+    ]
+    if end < len(text):
+        spans.append((end, len(text)))
+    return spans
+
+
+def without_quotes(text: str) -> str:
+    """The text with every quoted part removed (empty if all of it is quoted)."""
+    kept: list[str] = []
+    at = 0
+    for start, end in quoted_spans(text):
+        kept.append(text[at:start])
+        at = end
+    kept.append(text[at:])
+    return "".join(kept)
+
+
+def strip_quoted(text: str) -> str:
+    """The new part of a reply: text before the quoted history.
+
+    Inline `>` lines stay, since an answer interleaved with quotes needs them.
     Never returns an empty string for a non-empty message: when the whole body
     looks quoted (a forward with no comment, say) the full text is kept.
     """
-    lines = text.splitlines()
-    cut = _cut_index(lines)
-    if cut is not None:
-        lines = lines[:cut]
-    while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith(">")):
-        lines.pop()
-    visible = "\n".join(lines).strip()
+    visible = text[: history_start(text)].strip()
     return visible or text.strip()

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from empathy.sentiment import Sentiment, score_text, visible_part
+from inbox.sentiment import (
+    NEGATIVE_AT_OR_BELOW,
+    POSITIVE_AT_OR_ABOVE,
+    Sentiment,
+    is_upset,
+    own_words,
+    score_customer_message,
+    sentiment_label,
+)
 
 
 @pytest.mark.parametrize(
@@ -26,7 +34,7 @@ from empathy.sentiment import Sentiment, score_text, visible_part
          "all-caps"],
 )  # fmt: skip
 def test_support_mail_complaints_are_negative(text):
-    sentiment = score_text(text)
+    sentiment = score_customer_message(text)
 
     assert sentiment.label == "negative"
     assert sentiment.score <= -0.05
@@ -50,7 +58,7 @@ def test_support_mail_complaints_are_negative(text):
     ],
 )
 def test_plain_requests_are_neutral(text):
-    sentiment = score_text(text)
+    sentiment = score_customer_message(text)
 
     assert sentiment.label == "neutral"
 
@@ -62,13 +70,15 @@ def test_plain_requests_are_neutral(text):
     ids=["fixed-it", "works-now", "brilliant"],
 )  # fmt: skip
 def test_thanks_for_a_fix_is_positive(text):
-    sentiment = score_text(text)
+    sentiment = score_customer_message(text)
 
     assert sentiment.label == "positive"
 
 
 def test_the_score_is_between_minus_one_and_one_and_rounded():
-    sentiment = score_text("NOTHING WORKS!!! Worst service ever, third time, " * 50)
+    sentiment = score_customer_message(
+        "NOTHING WORKS!!! Worst service ever, third time, " * 50
+    )
 
     assert isinstance(sentiment, Sentiment)
     assert -1 <= sentiment.score <= 1
@@ -76,7 +86,7 @@ def test_the_score_is_between_minus_one_and_one_and_rounded():
 
 
 def test_empty_text_is_neutral_zero():
-    sentiment = score_text("")
+    sentiment = score_customer_message("")
 
     assert sentiment == Sentiment(0.0, "neutral")
 
@@ -87,14 +97,68 @@ def test_quoted_history_does_not_colour_the_score():
         "> Great news, it's fixed! We are happy to help!"
     )
 
-    sentiment = score_text(text)
+    sentiment = score_customer_message(text)
 
     assert sentiment.label == "negative"
 
 
-def test_visible_part_drops_greeting_sign_off_and_name():
+def test_own_words_drop_greeting_sign_off_and_name():
     text = "Hello,\n\nWhere is the agreement?\n\nBest regards,\nLukas"
 
-    body = visible_part(text)
+    body = own_words(text)
 
     assert body == "Where is the agreement?"
+
+
+@pytest.mark.parametrize(
+    ("score", "label"),
+    [
+        (-1.0, "negative"),
+        (NEGATIVE_AT_OR_BELOW, "negative"),
+        (NEGATIVE_AT_OR_BELOW + 0.0001, "neutral"),
+        (0.0, "neutral"),
+        (POSITIVE_AT_OR_ABOVE - 0.0001, "neutral"),
+        (POSITIVE_AT_OR_ABOVE, "positive"),
+        (1.0, "positive"),
+    ],
+    ids=["minus-one", "negative-threshold", "just-above-negative", "zero",
+         "just-below-positive", "positive-threshold", "one"],
+)  # fmt: skip
+def test_labels_change_exactly_at_the_thresholds(score, label):
+    assert sentiment_label(score) == label
+
+
+@pytest.mark.parametrize(
+    ("score", "upset"),
+    [(None, False), (NEGATIVE_AT_OR_BELOW, True), (0.0, False)],
+    ids=["unscored", "negative", "neutral"],
+)
+def test_a_customer_is_upset_exactly_when_the_score_is_labelled_negative(score, upset):
+    assert is_upset(score) is upset
+
+
+def test_long_messages_are_scored_from_their_opening():
+    opening = "I am really angry and disappointed, this is terrible service. " * 10
+    text = opening + "Log line 42: ok. " * 2000
+
+    sentiment = score_customer_message(text)
+
+    assert sentiment.label == "negative"
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        "On Mon, 3 Mar 2025, Support wrote:\n> Great news, it's fixed! Happy to help!",
+        "From: Support <support@acme.test>\nSent: Monday\n\n"
+        "Great news, it's fixed! We are so happy to help!",
+        "Le lun. 3 mars 2025, Support a écrit :\n> Great news, it's fixed!",
+    ],
+    ids=["gmail", "outlook-header-block", "french"],
+)
+def test_quoted_history_is_cut_the_same_way_as_in_the_thread_view(history):
+    own = "Still not working. This is the third time I write."
+
+    sentiment = score_customer_message(f"{own}\n\n{history}")
+
+    assert sentiment == score_customer_message(own)

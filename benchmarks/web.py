@@ -18,16 +18,16 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 
-from inbox import search, selectors
-from inbox.bench_seed import (
+from benchmarks.registry import measure, percentile
+from benchmarks.seed import (
     BENCH_MAILBOXES,
     BENCH_USER,
     COMMON_WORD,
     ONE_PERCENT_WORD,
     RARE_WORD,
 )
+from inbox import search, selectors
 from inbox.models import Conversation, Mailbox
-from replypad.bench import measure, percentile
 
 TARGETS_MS = {"list": 30, "conversation": 40, "search": 150}
 MAX_QUERIES = 10

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from replypad.bench import BENCHMARKS
+from benchmarks.registry import BENCHMARKS
 
 
 class Command(BaseCommand):

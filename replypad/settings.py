@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "scheduler",
     "empathy",
     "frontend",
+    "demo",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from empathy.bench import long_reply
+from benchmarks.empathy import long_reply
 
 
 def test_the_long_reply_has_the_words_asked_for():

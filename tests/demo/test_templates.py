@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from templates_app import demo
+from demo import templates as templates_demo
 from templates_app.models import CannedTemplate
 from templates_app.rendering import validate_template
 
@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    "starter", demo.STARTERS, ids=[starter[1] for starter in demo.STARTERS]
+    "starter",
+    templates_demo.STARTERS,
+    ids=[starter[1] for starter in templates_demo.STARTERS],
 )
 def test_every_starter_template_is_valid(starter):
     _, _, _, _, subject, body, _ = starter
@@ -23,7 +25,9 @@ def test_every_starter_template_is_valid(starter):
 
 
 @pytest.mark.parametrize(
-    "starter", demo.STARTERS, ids=[starter[1] for starter in demo.STARTERS]
+    "starter",
+    templates_demo.STARTERS,
+    ids=[starter[1] for starter in templates_demo.STARTERS],
 )
 def test_every_starter_apologises_and_names_an_owner(starter):
     body = starter[5]
@@ -36,7 +40,7 @@ def test_seed_demo_creates_the_starter_library_once(capsys):
     call_command("seed_demo")
     call_command("seed_demo")
 
-    assert CannedTemplate.objects.count() == len(demo.STARTERS)
+    assert CannedTemplate.objects.count() == len(templates_demo.STARTERS)
     refund = CannedTemplate.objects.get(shortcut="refund")
     assert [mailbox.email for mailbox in refund.mailboxes.all()] == [
         "billing@acme.test"

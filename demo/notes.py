@@ -1,4 +1,4 @@
-"""Demo notes, followers and notifications for `seed_demo` (after inbox.demo)."""
+"""Demo notes, followers and notifications for `seed_demo` (after demo.inbox)."""
 
 from __future__ import annotations
 

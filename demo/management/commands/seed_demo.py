@@ -4,15 +4,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from inbox import demo
+from demo import inbox as inbox_demo
+from demo import notes as notes_demo
+from demo import templates as templates_demo
 from inbox.models import Mailbox
-from notes import demo as notes_demo
-from templates_app import demo as templates_demo
 
-# Each app with demo data adds one call here, in dependency order.
-SEEDERS = [demo.seed]
-SEEDERS.append(templates_demo.seed)
-SEEDERS.append(notes_demo.seed)
+# One seeder per app with demo data, in dependency order.
+SEEDERS = [inbox_demo.seed, templates_demo.seed, notes_demo.seed]
 
 
 class Command(BaseCommand):

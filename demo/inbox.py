@@ -220,41 +220,51 @@ def seed(
         agent = users["agent"] if mailbox == mailboxes[0] else users["agent2"]
         customer = customers[rng.randrange(len(customers))]
         start = now - timedelta(days=rng.uniform(0, days), hours=rng.uniform(0, 8))
+        first = customer.first_name or "there"
+        thread: list[tuple[timedelta, str, str]] = []  # (offset, kind, text)
+        offset = timedelta()
+        for turn, text in enumerate(inbound):
+            thread.append((offset, Message.Kind.INBOUND, text))
+            offset += timedelta(minutes=rng.randint(20, 300))
+            if turn < len(replies):
+                reply = replies[turn].format(first=first)
+                thread.append((offset, Message.Kind.REPLY, reply))
+                offset += timedelta(minutes=rng.randint(30, 600))
+        # A thread started in the last day or so would run past now: end it by now.
+        start = min(start, now - thread[-1][0])
         conversation = services.create_conversation(
             mailbox=mailbox, customer=customer, subject=subject, at=start
         )
-        at = start
-        first = customer.first_name or "there"
-        for turn, text in enumerate(inbound):
-            services.append_message(
-                conversation,
-                kind=Message.Kind.INBOUND,
-                from_email=customer.email,
-                from_name=customer.name,
-                to=[mailbox.email],
-                text=text,
-                at=at,
-            )
-            at += timedelta(minutes=rng.randint(20, 300))
-            if turn < len(replies):
+        for offset_in_thread, kind, text in thread:
+            at = start + offset_in_thread
+            if kind == Message.Kind.INBOUND:
                 services.append_message(
                     conversation,
-                    kind=Message.Kind.REPLY,
+                    kind=kind,
+                    from_email=customer.email,
+                    from_name=customer.name,
+                    to=[mailbox.email],
+                    text=text,
+                    at=at,
+                )
+            else:
+                services.append_message(
+                    conversation,
+                    kind=kind,
                     from_email=mailbox.email,
                     from_name=agent.get_full_name(),
                     to=[customer.email],
-                    text=replies[turn].format(first=first),
+                    text=text,
                     author=agent,
                     at=at,
                     delivery_status=Message.DeliveryStatus.DELIVERED,
                     sent_at=at,
                 )
-                at += timedelta(minutes=rng.randint(30, 600))
         services.change_labels(conversation, add=[labels[label]], by=None)
         if replies:
             services.assign(conversation, to=agent, by=None)
         roll = rng.random()
-        if roll < 0.45 and at < now - timedelta(days=1):
+        if roll < 0.45 and start + offset < now - timedelta(days=1):
             services.change_status(
                 conversation, status=Conversation.Status.RESOLVED, by=None
             )

@@ -1,12 +1,33 @@
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db.models import DateTimeField
+from django.utils import timezone
 
 from inbox.models import Conversation, Mailbox, Message
 
 pytestmark = pytest.mark.django_db
+
+# Timestamps that name a moment still to come, by design.
+PLANNED = {
+    "Conversation.snoozed_until",
+    "Conversation.milestone_due_at",
+    "Conversation.next_update_at",
+    "Message.send_after",
+    "Session.expire_date",
+}
+
+
+def _timestamps():
+    return {
+        f"{model.__name__}.{field.name}": (model, field.name)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, DateTimeField)
+    }
 
 
 def test_seed_demo_creates_the_documented_logins_and_mailboxes():
@@ -41,3 +62,20 @@ def test_seed_demo_twice_changes_nothing():
 
     assert Mailbox.objects.count() == 2
     assert Conversation.objects.count() == 120
+
+
+def test_seed_demo_dates_nothing_after_it_finishes():
+    call_command("seed_demo")
+    finished = timezone.now()
+
+    dated_later = [
+        name
+        for name, (model, field) in _timestamps().items()
+        if name not in PLANNED
+        and model.objects.filter(**{f"{field}__gt": finished}).exists()
+    ]
+
+    assert {"Message.sent_at", "Event.created_at", "Note.created_at"} <= set(
+        _timestamps()
+    )
+    assert dated_later == []

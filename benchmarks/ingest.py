@@ -31,12 +31,12 @@ from django.db.models.functions import Lower
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from benchmarks.registry import percentile
 from inbox.ingest.classify import classify
 from inbox.ingest.parsing import parse_email
 from inbox.ingest.pipeline import ingest_many, ingest_raw_email
 from inbox.models import Conversation, Customer, Mailbox, Message, RawEmail
 from inbox.sentiment import score_customer_message
-from replypad.bench import percentile
 
 BENCH_MAILBOX = "bench-ingest@bench.invalid"
 WORDS = [

@@ -3,13 +3,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import textwrap
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from replypad.bench import BENCHMARKS
+from benchmarks.registry import BENCHMARKS
 
 
 class Command(BaseCommand):
@@ -50,7 +51,12 @@ class Command(BaseCommand):
         rows = list(figures.items())
         width = max((len(key) for key, _ in rows), default=10)
         for key, value in rows:
-            if isinstance(value, dict):
+            if isinstance(value, dict) and any("\n" in str(v) for v in value.values()):
+                # Texts such as query plans: an indented block each.
+                for name, text in value.items():
+                    self.stdout.write(f"{key}.{name}:")
+                    self.stdout.write(textwrap.indent(str(text), "    "))
+            elif isinstance(value, dict):
                 cells = "  ".join(f"{k}={v}" for k, v in value.items())
                 self.stdout.write(f"{key:<{width}}  {cells}")
             else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from benchmarks.registry import measure
 from empathy.checker import CheckContext, check_reply
 from empathy.evaluation import (
     evaluate_checker,
@@ -18,7 +19,6 @@ from empathy.evaluation import (
     micro,
 )
 from inbox.sentiment import score_customer_message
-from replypad.bench import measure
 
 CHECKER_BUDGET_MS = 20.0
 

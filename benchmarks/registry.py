@@ -14,9 +14,12 @@ from typing import Any
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
-# name → module path; each app adds one line.
+# name → module path.
 BENCHMARKS: dict[str, str] = {
-    "ingest": "inbox.ingest.bench",
+    "empathy": "benchmarks.empathy",
+    "ingest": "benchmarks.ingest",
+    "seed": "benchmarks.seed",
+    "web": "benchmarks.web",
 }
 
 
@@ -48,8 +51,3 @@ def measure(
         "runs": repeat,
         "queries": queries,
     }
-
-
-BENCHMARKS["seed"] = "inbox.bench_seed"
-BENCHMARKS["web"] = "inbox.bench_web"
-BENCHMARKS["empathy"] = "empathy.bench"

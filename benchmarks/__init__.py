@@ -1,0 +1,1 @@
+"""`manage.py bench NAME`: one module per benchmark, listed in `registry.BENCHMARKS`."""

@@ -265,7 +265,8 @@ def cancel_reply(message: Message, *, by: Any) -> Message:
 
 @transaction.atomic
 def retry_message(message: Message, *, by: Any) -> Message:
-    """Queue a failed message again, to go out now."""
+    """Queue a failed message again, to go out now, with a fresh set of attempts
+    (a person asked for it, so the backoff starts over)."""
     selectors.ensure_member(by, message.mailbox_id)
     requeued = Message.objects.filter(
         pk=message.pk, delivery_status=Delivery.FAILED
@@ -273,6 +274,7 @@ def retry_message(message: Message, *, by: Any) -> Message:
         delivery_status=Delivery.QUEUED,
         send_after=timezone.now(),
         delivery_detail="",
+        send_attempts=0,
     )
     if not requeued:
         raise NotRetryable("Only a message that failed can be sent again")

@@ -368,6 +368,24 @@ def test_backoff_doubles_and_gives_up_after_the_attempt_limit(
     assert message.send_attempts == 3
 
 
+def test_a_manual_retry_starts_the_backoff_over(conversation, agent, esp, settings):
+    settings.REPLYPAD_SEND_MAX_ATTEMPTS = 2
+    message = send_reply(conversation, body="Hello", by=agent)
+    Message.objects.filter(pk=message.pk).update(
+        send_attempts=2, delivery_status=Delivery.FAILED
+    )
+    FlakyEsp.failures = [esp_error(503, "Service Unavailable")]
+
+    retry_message(message, by=agent)
+    with pytest.raises(TransientSendError) as deferred:
+        deliver_message(message.pk)
+
+    message.refresh_from_db()
+    assert deferred.value.retry_in == 30
+    assert message.delivery_status == Delivery.QUEUED
+    assert message.send_attempts == 1
+
+
 @pytest.mark.parametrize(
     "error",
     [

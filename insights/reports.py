@@ -642,9 +642,9 @@ def _shift_subset(f: ReportFilters, key: str) -> QuerySet[Conversation]:
 # --- Repeat contacts ---------------------------------------------------------------
 
 
-def resolved_with_repeat(f: ReportFilters) -> QuerySet[Conversation]:
-    """Conversations resolved in the period, with `repeated`: the same customer
-    opened another conversation (in the caller's mailboxes) within N days."""
+def repeated(f: ReportFilters) -> Exists:
+    """The same customer opened another conversation (in the caller's
+    mailboxes) within N days after this one was resolved."""
     later = Conversation.objects.filter(
         mailbox_id__in=f.mailbox_ids,
         customer_id=OuterRef("customer_id"),
@@ -654,15 +654,17 @@ def resolved_with_repeat(f: ReportFilters) -> QuerySet[Conversation]:
             output_field=DateTimeField(),
         ),
     ).exclude(pk=OuterRef("pk"))
-    return (
-        scope(f)
-        .filter(_within("resolved_at", f), status=Conversation.Status.RESOLVED)
-        .annotate(repeated=Exists(later))
+    return Exists(later)
+
+
+def resolved_conversations(f: ReportFilters) -> QuerySet[Conversation]:
+    return scope(f).filter(
+        _within("resolved_at", f), status=Conversation.Status.RESOLVED
     )
 
 
-def _repeat_aggregates() -> dict[str, Any]:
-    return {"resolved": Count("pk"), "repeated": Count("pk", filter=Q(repeated=True))}
+def _repeat_aggregates(f: ReportFilters) -> dict[str, Any]:
+    return {"resolved": Count("pk"), "repeated": Count("pk", filter=repeated(f))}
 
 
 def _repeat_row(values: dict[str, Any]) -> dict[str, Any]:
@@ -676,12 +678,14 @@ def _repeat_row(values: dict[str, Any]) -> dict[str, Any]:
 
 def repeat_contacts(f: ReportFilters) -> Report:
     previous = f.previous()
-    now = _repeat_row(resolved_with_repeat(f).aggregate(**_repeat_aggregates()))
-    then = _repeat_row(resolved_with_repeat(previous).aggregate(**_repeat_aggregates()))
+    now = _repeat_row(resolved_conversations(f).aggregate(**_repeat_aggregates(f)))
+    then = _repeat_row(
+        resolved_conversations(previous).aggregate(**_repeat_aggregates(previous))
+    )
     groups = _grouped(
         Label.objects.all(),
-        resolved_with_repeat(f).filter(_has_label(f, OuterRef(OuterRef("pk")))),
-        **_repeat_aggregates(),
+        resolved_conversations(f).filter(_has_label(f, OuterRef(OuterRef("pk")))),
+        **_repeat_aggregates(f),
     ).values("pk", "name", "resolved", "repeated")
     rows = [
         {"label_id": group["pk"], "label": group["name"], **_repeat_row(group)}
@@ -866,11 +870,11 @@ def conversations_behind(
     elif metric == "more-negative":
         found = _shift_subset(f, key).filter(shift__lt=0)
     elif metric in ("resolved", "repeated"):
-        found = resolved_with_repeat(f)
+        found = resolved_conversations(f)
         if key:
             found = found.filter(_has_label(f, _label_key(key)))
         if metric == "repeated":
-            found = found.filter(repeated=True)
+            found = found.filter(repeated(f))
     elif metric == "rule":
         found = scope(f).filter(pk__in=conversation_ids_with_rule(sent_replies(f), key))
     elif metric == "findings" and key in ("with", "without"):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend.views import conversation, inbound, inbox, outbox, replies
+from frontend.views import conversation, inbound, inbox, outbox, replies, reports
 from frontend.views import empathy as empathy_views
 from frontend.views import notes as notes_views
 from frontend.views import templates as canned
@@ -39,6 +39,13 @@ urlpatterns = [
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox-message"),
     path("empathy/check/", empathy_views.check_reply, name="empathy-check"),
     path("inbound/", inbound.inbound_problems, name="inbound-problems"),
+    path("reports/", reports.reports, name="reports"),
+    path(
+        "reports/conversations/",
+        reports.report_conversations,
+        name="report-conversations",
+    ),
+    path("reports/<str:name>.csv", reports.report_csv, name="report-csv"),
     path(
         "inbound/<int:raw_email_id>/retry/", inbound.inbound_retry, name="inbound-retry"
     ),

@@ -12,7 +12,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from inbox.models import Label
-from inbox.selectors import mailbox_ids_for
+from inbox.selectors import labels, mailbox_ids_for, member_mailboxes
 from insights.errors import InvalidFilter, ReportsForbidden
 from templates_app.models import CannedTemplate
 
@@ -143,7 +143,9 @@ def parse_filters(user: Any, params: QueryDict) -> ReportFilters:
     interval = params.get("interval", "day").strip() or "day"
     if interval not in INTERVALS:
         raise InvalidFilter("Choose day, week or month", field="interval")
-    repeat_days = _id(params, "days") or DEFAULT_REPEAT_DAYS
+    repeat_days = _id(params, "days")
+    if repeat_days is None:
+        repeat_days = DEFAULT_REPEAT_DAYS
     if not 1 <= repeat_days <= MAX_REPEAT_DAYS:
         raise InvalidFilter(
             f"Choose between 1 and {MAX_REPEAT_DAYS} days", field="days"
@@ -159,3 +161,19 @@ def parse_filters(user: Any, params: QueryDict) -> ReportFilters:
         interval=interval,
         repeat_days=repeat_days,
     )
+
+
+def filter_options(user: Any) -> dict[str, list[Any]]:
+    """Choices for the filter form: only what the caller's mailboxes hold."""
+    mailbox_ids = mailbox_ids_for(user)
+    return {
+        "mailboxes": member_mailboxes(user),
+        "labels": list(labels()),
+        "agents": list(
+            get_user_model()
+            .objects.filter(memberships__mailbox_id__in=mailbox_ids)
+            .distinct()
+            .order_by("username")
+        ),
+        "templates": list(CannedTemplate.objects.order_by("name")),
+    }

@@ -204,3 +204,12 @@ def test_the_csv_download_neutralises_a_hostile_label_name(client, lead, mailbox
     response = client.get(reverse("frontend:report-csv", args=["labels"]))
 
     assert "'=cmd" in response.content.decode()
+
+
+def test_the_page_runs_a_fixed_number_of_queries(
+    client, lead, history, django_assert_max_num_queries
+):
+    client.force_login(lead)
+
+    with django_assert_max_num_queries(45):
+        client.get("/reports/", PERIOD)

@@ -83,7 +83,11 @@ class ReportApi(APIView):
 
 
 class ReportListApi(APIView):
-    @extend_schema(parameters=FILTER_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="reports_all",
+        parameters=FILTER_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request) -> Response:
         filters = parse_filters(request.user, request.query_params)
         return Response({name: build_report(name, filters).as_json() for name in NAMES})

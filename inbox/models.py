@@ -14,6 +14,8 @@ class Mailbox(models.Model):
         NOBODY = "nobody", "Nobody"
         NEW_AGENTS = "new_agents", "New agents"
         EVERYONE = "everyone", "Everyone"
+        # The mailbox's review rules (review.ReviewRules) decide reply by reply.
+        RULES = "rules", "Rule-based"
 
     class EmpathyMode(models.TextChoices):
         WARN = "warn", "Warn only"

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "notes",
     "scheduler",
     "empathy",
+    "review",
     "frontend",
 ]
 

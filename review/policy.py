@@ -3,7 +3,7 @@ them back (registered in ReviewConfig.ready)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from empathy.checker import BLOCKER
 from empathy.services import check_reply_for
@@ -11,6 +11,7 @@ from inbox.models import Conversation, ConversationLabel, Mailbox, Membership
 from inbox.outbound.steps import OutgoingReply
 from review.errors import ReviewRequired
 from review.models import Draft, DraftApproval, ReviewRules
+from review.services import close_as_sent
 
 Policy = Mailbox.ReviewPolicy
 
@@ -82,16 +83,32 @@ def approved_with_body(draft_id: int, *, conversation_id: int, body: str) -> boo
 def enforce_review_policy(reply: OutgoingReply) -> None:
     """send_reply's CHECK step: a reply that needs review goes out only from a
     draft approved with exactly this body; anything else is ReviewRequired (403)
-    for the page, the API and an old form post alike."""
+    for the page, the API and an old form post alike.
+
+    A reply sent straight from the composer closes the author's autosaved
+    draft there: it became this reply (and undo-send reopens it).
+    """
     reasons = review_reasons(
         reply.conversation, author=reply.by, body=reply.body, resolves=reply.resolves
     )
-    if not reasons:
-        return
-    if reply.draft_id is not None and approved_with_body(
-        reply.draft_id, conversation_id=reply.conversation.pk, body=reply.body
+    if reasons and not (
+        reply.draft_id is not None
+        and approved_with_body(
+            reply.draft_id, conversation_id=reply.conversation.pk, body=reply.body
+        )
     ):
-        return
+        _refuse(reasons)
+    if reply.draft_id is None and getattr(reply.by, "pk", None):
+        scratch = Draft.objects.filter(
+            conversation_id=reply.conversation.pk,
+            author_id=reply.by.pk,
+            state=Draft.State.EDITING,
+        ).first()
+        if scratch is not None:
+            reply.on_stored(lambda message: close_as_sent(scratch, message))
+
+
+def _refuse(reasons: list[str]) -> NoReturn:
     raise ReviewRequired(
         f"This reply needs a reviewer's approval before it is sent "
         f"({'; '.join(reasons)}). Save it as a draft and ask for review."

@@ -491,6 +491,19 @@ def send_draft(draft: Draft, *, by: Any) -> Draft:
     return locked
 
 
+def close_as_sent(draft: Draft, message: Message) -> Draft:
+    """editing → sent for a draft whose text went out as a plain reply; runs
+    inside send_reply's transaction (review.policy registers it)."""
+    locked = _locked(draft)
+    if locked.state != State.EDITING:
+        return locked
+    _move(locked, State.SENT)
+    locked.message = message
+    _release_lock(locked)
+    _save_fields(locked, "state", "message", "lock_holder", "lock_expires_at")
+    return locked
+
+
 def return_to_draft(message_id: int) -> Draft | None:
     """Undo-send of a draft's reply: the draft is editable again (sent → editing),
     its approval void. Called by the REPLY_CANCELLED hook task; safe to repeat."""

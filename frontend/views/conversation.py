@@ -16,6 +16,7 @@ from inbox import presence, selectors, services
 from inbox.errors import InvalidSnooze
 from inbox.models import Conversation
 from replypad.errors import ReplypadError
+from review import selectors as review_selectors
 
 # Sanitised email HTML still goes into a sandbox: no scripts, no forms, no plugins,
 # nothing fetched but inline images, styles only inline.
@@ -57,6 +58,20 @@ def _page_context(request: HtmxHttpRequest, conversation: Conversation) -> dict:
         "last_message_id": last_message,
         "others": presence.others_on(conversation, user=request.user),
         "poll_seconds": presence.POLL_SECONDS,
+        "drafts": review_selectors.open_drafts_on(conversation),
+        **_my_draft(request, conversation),
+    }
+
+
+def _my_draft(request: HtmxHttpRequest, conversation: Conversation) -> dict:
+    """The user's autosaved draft goes back into the composer (a closed tab loses nothing)."""
+    draft = review_selectors.open_draft_of(conversation, request.user)
+    if draft is None:
+        return {}
+    return {
+        "my_draft": draft,
+        "reply_body": draft.body,
+        "reply_cc": ", ".join(draft.cc),
     }
 
 

@@ -7,12 +7,14 @@ from django.core.management.base import BaseCommand
 from inbox import demo
 from inbox.models import Mailbox
 from notes import demo as notes_demo
+from review import demo as review_demo
 from templates_app import demo as templates_demo
 
 # Each app with demo data adds one call here, in dependency order.
 SEEDERS = [demo.seed]
 SEEDERS.append(templates_demo.seed)
 SEEDERS.append(notes_demo.seed)
+SEEDERS.append(review_demo.seed)
 
 
 class Command(BaseCommand):

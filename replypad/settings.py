@@ -254,6 +254,8 @@ SPECTACULAR_SETTINGS = {
         "ConversationStatusEnum": "inbox.models.Conversation.Status",
         "StatusAfterSendEnum": ["open", "pending", "resolved"],
         "NotificationVerbEnum": "notes.models.Notification.Verb",
+        "DraftStateEnum": "review.models.Draft.State",
+        "PresenceStateEnum": ["viewing", "replying"],
     },
 }
 

@@ -292,12 +292,12 @@ class DraftRequestChangesApi(APIView):
 class DraftSimpleActionApi(APIView):
     """send / cancel / withdraw / take-over: no input, one service each."""
 
-    action: Any = None
+    service: Any = None
 
     @extend_schema(request=None, responses=DraftSerializer)
     def post(self, request: Request, pk: int) -> Response:
         draft = selectors.get_draft_for(request.user, pk)
-        return _answer(type(self).action(draft, by=request.user))
+        return _answer(type(self).service(draft, by=request.user))
 
 
 class DraftCommentApi(APIView):
@@ -377,7 +377,7 @@ class ReviewQueueApi(APIView):
 
 
 def _action(name: str, service: Any) -> Any:
-    return type(name, (DraftSimpleActionApi,), {"action": staticmethod(service)})
+    return type(name, (DraftSimpleActionApi,), {"service": staticmethod(service)})
 
 
 urlpatterns = [

@@ -58,20 +58,22 @@ def _page_context(request: HtmxHttpRequest, conversation: Conversation) -> dict:
         "last_message_id": last_message,
         "others": presence.others_on(conversation, user=request.user),
         "poll_seconds": presence.POLL_SECONDS,
-        "drafts": review_selectors.open_drafts_on(conversation),
-        **_my_draft(request, conversation),
+        **_drafts(request, conversation),
     }
 
 
-def _my_draft(request: HtmxHttpRequest, conversation: Conversation) -> dict:
-    """The user's autosaved draft goes back into the composer (a closed tab loses nothing)."""
-    draft = review_selectors.open_draft_of(conversation, request.user)
-    if draft is None:
-        return {}
+def _drafts(request: HtmxHttpRequest, conversation: Conversation) -> dict:
+    """The open drafts for the team to see (one query); the user's own goes
+    back into the composer, so a closed tab loses nothing."""
+    drafts = review_selectors.open_drafts_on(conversation)
+    mine = next((d for d in drafts if d.author_id == request.user.pk), None)
+    if mine is None:
+        return {"drafts": drafts}
     return {
-        "my_draft": draft,
-        "reply_body": draft.body,
-        "reply_cc": ", ".join(draft.cc),
+        "drafts": drafts,
+        "my_draft": mine,
+        "reply_body": mine.body,
+        "reply_cc": ", ".join(mine.cc),
     }
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -87,16 +88,32 @@ def open_draft_of(conversation: Any, user: Any) -> Draft | None:
     )
 
 
+OPEN_DRAFTS_CACHE_SECONDS = 300
+
+
+def open_drafts_cache_key(conversation_id: int) -> str:
+    return f"review:has-open-drafts:{conversation_id}"
+
+
 def open_drafts_on(conversation: Any) -> list[Draft]:
     """Every open draft of the conversation, for the team to see on its page.
 
-    The caller has already checked the user may see the conversation.
+    Most conversations have none: a cached "none here" answers them without a
+    query, keeping the conversation page within its query budget. Every draft
+    write drops the key on commit (review.services); the TTL only bounds
+    staleness should a delete be lost. The caller has already checked the user
+    may see the conversation.
     """
-    return list(
+    key = open_drafts_cache_key(conversation.pk)
+    if cache.get(key) is False:
+        return []
+    drafts = list(
         Draft.objects.filter(conversation_id=conversation.pk, state__in=OPEN_STATES)
         .select_related("author", "reviewer", "lock_holder")
         .order_by("created_at", "id")
     )
+    cache.set(key, bool(drafts), OPEN_DRAFTS_CACHE_SECONDS)
+    return drafts
 
 
 def lead_ids_of(mailbox_id: int) -> list[int]:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -161,8 +162,14 @@ def _record(draft: Draft, kind: str, *, by: Any, **data: Any) -> None:
     events.record(draft.conversation, kind, actor=by, draft=draft.pk, **data)
 
 
+def _forget_open_drafts(conversation_id: int) -> None:
+    key = review_selectors.open_drafts_cache_key(conversation_id)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 def _save_fields(draft: Draft, *fields: str) -> None:
     draft.save(update_fields=[*fields, "updated_at"])
+    _forget_open_drafts(draft.conversation_id)
 
 
 def create_draft(
@@ -215,6 +222,7 @@ def create_draft(
         DraftRevision.objects.create(
             draft=draft, version=draft.version, body=body, by=by, created_at=now
         )
+        _forget_open_drafts(conversation.pk)
     return draft
 
 

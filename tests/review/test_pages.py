@@ -99,3 +99,16 @@ def test_the_draft_page_shows_a_word_diff(client, make_draft, agent):
     response = client.get(f"/drafts/{draft.pk}/?old=1&new=2")
 
     assert "<ins>tomorrow.</ins>" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_draft_shows_on_a_conversation_page_that_had_none(
+    client, make_draft, teammate, conversation
+):
+    client.force_login(teammate)
+    client.get(f"/conversations/{conversation.pk}/")
+
+    make_draft(State.IN_REVIEW)
+    response = client.get(f"/conversations/{conversation.pk}/")
+
+    assert "Draft by Alice Agent" in response.content.decode()

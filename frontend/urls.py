@@ -3,7 +3,15 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend.views import conversation, inbound, inbox, outbox, replies, reports
+from frontend.views import (
+    conversation,
+    inbound,
+    inbox,
+    outbox,
+    replies,
+    reports,
+    review,
+)
 from frontend.views import empathy as empathy_views
 from frontend.views import notes as notes_views
 from frontend.views import templates as canned
@@ -188,5 +196,42 @@ urlpatterns += [
         "attachments/<int:attachment_id>/download/",
         conversation.attachment_download,
         name="attachment-download",
+    ),
+]
+
+# Drafts and the review queue (review app).
+urlpatterns += [
+    path("review/", review.review_queue, name="review-queue"),
+    path(
+        "conversations/<int:conversation_id>/draft/",
+        review.draft_from_composer,
+        name="draft-from-composer",
+    ),
+    path(
+        "conversations/<int:conversation_id>/draft/autosave/",
+        review.draft_autosave,
+        name="draft-autosave",
+    ),
+    path("drafts/<int:draft_id>/", review.draft_detail, name="draft-detail"),
+    path("drafts/<int:draft_id>/save/", review.draft_save, name="draft-save"),
+    path(
+        "drafts/<int:draft_id>/take-over/",
+        review.draft_take_over,
+        name="draft-take-over",
+    ),
+    path("drafts/<int:draft_id>/submit/", review.draft_submit, name="draft-submit"),
+    path("drafts/<int:draft_id>/approve/", review.draft_approve, name="draft-approve"),
+    path(
+        "drafts/<int:draft_id>/request-changes/",
+        review.draft_request_changes,
+        name="draft-request-changes",
+    ),
+    path("drafts/<int:draft_id>/send/", review.draft_send, name="draft-send"),
+    path("drafts/<int:draft_id>/cancel/", review.draft_cancel, name="draft-cancel"),
+    path("drafts/<int:draft_id>/comments/", review.draft_comment, name="draft-comment"),
+    path(
+        "comments/<int:comment_id>/resolve/",
+        review.comment_resolve,
+        name="comment-resolve",
     ),
 ]

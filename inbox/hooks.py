@@ -31,9 +31,18 @@ INBOUND_RECEIVED = "inbound_received"
 CONVERSATION_ASSIGNED = "conversation_assigned"
 # Payload: conversation_id, actor_id, old, new.
 STATUS_CHANGED = "status_changed"
+# Undo-send took a queued reply back before it left.
+# Payload: message_id, conversation_id, actor_id.
+REPLY_CANCELLED = "reply_cancelled"
 
 HOOKS = frozenset(
-    {MESSAGE_ADDED, INBOUND_RECEIVED, CONVERSATION_ASSIGNED, STATUS_CHANGED}
+    {
+        MESSAGE_ADDED,
+        INBOUND_RECEIVED,
+        CONVERSATION_ASSIGNED,
+        STATUS_CHANGED,
+        REPLY_CANCELLED,
+    }
 )
 
 Payload = Mapping[str, Any]

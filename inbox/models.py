@@ -16,6 +16,8 @@ class Mailbox(models.Model):
         NOBODY = "nobody", "Nobody"
         NEW_AGENTS = "new_agents", "New agents"
         EVERYONE = "everyone", "Everyone"
+        # The mailbox's review rules (review.ReviewRules) decide reply by reply.
+        RULES = "rules", "Rule-based"
 
     class EmpathyMode(models.TextChoices):
         WARN = "warn", "Warn only"
@@ -481,6 +483,15 @@ class Event(models.Model):
         MESSAGE_BOUNCED = "message_bounced", "Message bounced"
         MESSAGE_COMPLAINED = "message_complained", "Spam complaint"
         EMPATHY_OVERRIDDEN = "empathy_overridden", "Empathy blockers overridden"
+        DRAFT_SUBMITTED = "draft_submitted", "Draft submitted for review"
+        DRAFT_APPROVED = "draft_approved", "Draft approved"
+        DRAFT_APPROVAL_VOIDED = "draft_approval_voided", "Draft approval voided"
+        DRAFT_CHANGES_REQUESTED = "draft_changes_requested", "Changes requested"
+        DRAFT_WITHDRAWN = "draft_withdrawn", "Draft withdrawn from review"
+        DRAFT_CANCELLED = "draft_cancelled", "Draft cancelled"
+        DRAFT_SENT = "draft_sent", "Draft sent"
+        DRAFT_HELD = "draft_held", "Approved draft held"
+        DRAFT_REOPENED = "draft_reopened", "Draft reopened"
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="events"

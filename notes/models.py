@@ -190,6 +190,12 @@ class Notification(models.Model):
         MENTION = "mention", "Mention"
         STATUS_CHANGED = "status_changed", "Status change"
         NOTE_ADDED = "note_added", "New note"
+        # Drafts and review (review app).
+        REVIEW_REQUESTED = "review_requested", "Draft to review"
+        DRAFT_APPROVED = "draft_approved", "Draft approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested on a draft"
+        DRAFT_COMMENT = "draft_comment", "Comment on a draft"
+        DRAFT_HELD = "draft_held", "Approved draft held back"
 
     class EmailStatus(models.TextChoices):
         NONE = "", "Not emailed"
@@ -294,7 +300,20 @@ class Notification(models.Model):
                 f"{actor} changed the status from {self.data.get('old')} "
                 f"to {self.data.get('new')}"
             )
+        if self.verb in DRAFT_SUMMARIES:
+            return DRAFT_SUMMARIES[self.verb].format(actor=actor)
         return f"{actor} wrote a note"
+
+
+DRAFT_SUMMARIES = {
+    Notification.Verb.REVIEW_REQUESTED: "{actor} asked you to review a draft",
+    Notification.Verb.DRAFT_APPROVED: "{actor} approved your draft",
+    Notification.Verb.CHANGES_REQUESTED: "{actor} asked for changes to your draft",
+    Notification.Verb.DRAFT_COMMENT: "{actor} commented on a draft",
+    Notification.Verb.DRAFT_HELD: (
+        "The customer wrote again: the draft you approved is back in review"
+    ),
+}
 
 
 class NotificationPreference(models.Model):

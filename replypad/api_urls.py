@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("templates_app.api")),
     path("", include("notes.api")),
     path("", include("insights.api")),
+    path("", include("review.api")),
 ]
 urlpatterns += [path("", include("inbox.api_presence"))]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "notes",
     "scheduler",
     "empathy",
+    "review",
     "insights",
     "frontend",
     "demo",
@@ -256,6 +257,8 @@ SPECTACULAR_SETTINGS = {
         "ConversationStatusEnum": "inbox.models.Conversation.Status",
         "StatusAfterSendEnum": ["open", "pending", "resolved"],
         "NotificationVerbEnum": "notes.models.Notification.Verb",
+        "DraftStateEnum": "review.models.Draft.State",
+        "PresenceStateEnum": ["viewing", "replying"],
     },
 }
 

@@ -15,7 +15,15 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 DOMAIN_BASE = {"replypad", "inbox"}
-DOMAIN = {"inbox", "templates_app", "notes", "empathy", "scheduler", "insights"}
+DOMAIN = {
+    "inbox",
+    "templates_app",
+    "notes",
+    "empathy",
+    "review",
+    "scheduler",
+    "insights",
+}
 
 # app → the apps of ours it may import. The project package `replypad` holds
 # settings, errors and the Celery app; it names apps only as strings (URLconf).
@@ -25,8 +33,10 @@ MAY_IMPORT: dict[str, set[str]] = {
     "templates_app": DOMAIN_BASE,
     "notes": DOMAIN_BASE,
     "empathy": DOMAIN_BASE,
-    "scheduler": DOMAIN_BASE | {"templates_app", "notes", "empathy"},
-    "insights": DOMAIN_BASE | {"templates_app", "notes", "empathy", "scheduler"},
+    "review": DOMAIN_BASE | {"templates_app", "notes", "empathy"},
+    "scheduler": DOMAIN_BASE | {"templates_app", "notes", "empathy", "review"},
+    "insights": DOMAIN_BASE
+    | {"templates_app", "notes", "empathy", "review", "scheduler"},
     "frontend": {"replypad"} | DOMAIN,
     "demo": {"replypad"} | DOMAIN,
     "benchmarks": {"replypad", "demo"} | DOMAIN,

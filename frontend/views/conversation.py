@@ -16,6 +16,7 @@ from inbox import presence, selectors, services
 from inbox.errors import InvalidSnooze
 from inbox.models import Conversation
 from replypad.errors import ReplypadError
+from review import selectors as review_selectors
 
 # Sanitised email HTML still goes into a sandbox: no scripts, no forms, no plugins,
 # nothing fetched but inline images, styles only inline.
@@ -57,6 +58,22 @@ def _page_context(request: HtmxHttpRequest, conversation: Conversation) -> dict:
         "last_message_id": last_message,
         "others": presence.others_on(conversation, user=request.user),
         "poll_seconds": presence.POLL_SECONDS,
+        **_drafts(request, conversation),
+    }
+
+
+def _drafts(request: HtmxHttpRequest, conversation: Conversation) -> dict:
+    """The open drafts for the team to see (one query); the user's own goes
+    back into the composer, so a closed tab loses nothing."""
+    drafts = review_selectors.open_drafts_on(conversation)
+    mine = next((d for d in drafts if d.author_id == request.user.pk), None)
+    if mine is None:
+        return {"drafts": drafts}
+    return {
+        "drafts": drafts,
+        "my_draft": mine,
+        "reply_body": mine.body,
+        "reply_cc": ", ".join(mine.cc),
     }
 
 

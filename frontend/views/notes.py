@@ -286,7 +286,7 @@ def notification_settings(request: HtmxHttpRequest) -> HttpResponse:
             "email": preferences[event].email,
             "auto_follow": preferences[event].auto_follow,
             "configurable": event in selectors.CONFIGURABLE_AUTO_FOLLOW,
-            "help": AUTO_FOLLOW_HELP[event],
+            "help": AUTO_FOLLOW_HELP.get(event, ""),
         }
         for event in Notification.Verb.values
     ]

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from inbox import events, selectors, services
+from inbox import events, hooks, selectors, services
 from inbox.errors import UnknownStatus
 from inbox.models import Conversation, Event, Message
 from inbox.outbound import compose, steps
@@ -104,6 +104,7 @@ def send_reply(
     ask: Mapping[str, Any] | None = None,
     subject: str | None = None,
     empathy_override_reason: str = "",
+    draft_id: int | None = None,
 ) -> Message:
     """Queue an agent's reply to the customer; it leaves after the undo window.
 
@@ -113,7 +114,8 @@ def send_reply(
     other apps registered (inbox.outbound.steps) run inside the transaction:
     with `template_id`, templates_app renders the canned reply with `ask` (an
     empty body then sends the rendered text); checks such as empathy's block
-    mode may refuse. Sends nothing until commit: with REPLYPAD_UNDO_SECONDS = 0
+    mode or a review policy may refuse (`draft_id` names the approved draft the
+    reply comes from). Sends nothing until commit: with REPLYPAD_UNDO_SECONDS = 0
     the send task is enqueued on commit, otherwise beat's dispatcher picks the
     row up when `send_after` passes.
     """
@@ -137,6 +139,7 @@ def send_reply(
             template_id=template_id,
             ask=ask or {},
             empathy_override_reason=empathy_override_reason.strip(),
+            draft_id=draft_id,
         )
         steps.run(steps.COMPOSE, reply)
         if not reply.body:
@@ -238,6 +241,12 @@ def cancel_reply(message: Message, *, by: Any) -> Message:
     )
     events.record(
         conversation, Event.Kind.REPLY_CANCELLED, actor=by, message=message.pk
+    )
+    hooks.publish(
+        hooks.REPLY_CANCELLED,
+        message_id=message.pk,
+        conversation_id=conversation.pk,
+        actor_id=getattr(by, "pk", None),
     )
     changed = ["snippet", "updated_at"]
     if conversation.first_response_at == message.created_at:

@@ -35,6 +35,9 @@ class OutgoingReply:
     template_id: int | None = None
     ask: Mapping[str, Any] = field(default_factory=dict)
     empathy_override_reason: str = ""
+    # The draft this reply comes from, if any; inbox knows it only as an id
+    # (a review step checks it was approved with exactly this body).
+    draft_id: int | None = None
     message_fields: dict[str, Any] = field(default_factory=dict)
     stored_callbacks: list[Callable[[Message], None]] = field(default_factory=list)
 

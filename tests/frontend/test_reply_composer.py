@@ -46,6 +46,8 @@ def test_the_conversation_page_has_the_composer_with_its_stable_ids(
         "Send",
         "Send & resolve",
         "Send & set pending",
+        "Save as draft",
+        "Ask for review",
     ]
 
 

@@ -60,3 +60,59 @@
     window.htmx.ajax("GET", composer.dataset.threadUrl, { target: "#thread", swap: "outerHTML" });
   });
 })();
+
+// Debounced autosave: the reply box is saved as the agent's draft a moment
+// after they stop typing, so a closed tab loses nothing and the team sees it.
+// A 409 means someone else saved in between; their text is offered to merge.
+(function () {
+  "use strict";
+  var timer = null;
+
+  function save() {
+    var status = document.getElementById("draft-status");
+    var box = document.getElementById("reply-body");
+    var version = document.getElementById("draft-version");
+    if (!status || !box || !box.value.trim()) return;
+    var form = new FormData();
+    form.append("body", box.value);
+    form.append("cc", (document.getElementById("reply-cc") || {}).value || "");
+    form.append("draft_version", version.value);
+    var token = document.querySelector("[name=csrfmiddlewaretoken]");
+    fetch(status.dataset.autosaveUrl, {
+      method: "POST",
+      body: form,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": token ? token.value : "" },
+    })
+      .then(function (response) {
+        return response.json().then(function (data) { return [response.status, data]; });
+      })
+      .then(function (result) {
+        var code = result[0], data = result[1];
+        if (code === 200) {
+          version.value = data.version;
+          status.innerHTML = "";
+          status.append("Draft saved (version " + data.version + "). ");
+          var link = document.createElement("a");
+          link.href = data.url;
+          link.textContent = "Open draft";
+          status.append(link);
+        } else if (code === 409 && data.current) {
+          version.value = data.current.version;
+          status.textContent =
+            (data.current.by || "Someone") + " saved a newer version: “" +
+            data.current.body.slice(0, 200) + "”. Your text is kept here; save again to replace it.";
+        } else {
+          var detail = data.detail || (data.body && data.body[0]) || "Could not save the draft.";
+          status.textContent = detail;
+        }
+      })
+      .catch(function () {});
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.id !== "reply-body" && event.target.id !== "reply-cc") return;
+    clearTimeout(timer);
+    timer = setTimeout(save, 1200);
+  });
+})();

@@ -299,11 +299,11 @@ class RawEmail(models.Model):
     class Meta:
         ordering = ["-received_at"]
         indexes = [
-            # Admin list of rejected/failed mail.
+            # Admin list of rejected, failed and stuck pending mail.
             models.Index(
                 fields=["status", "received_at"],
                 name="rawemail_problem_idx",
-                condition=Q(status__in=["rejected", "failed"]),
+                condition=Q(status__in=["rejected", "failed", "pending"]),
             ),
         ]
 

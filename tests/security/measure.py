@@ -27,11 +27,8 @@ def main(case: str) -> None:
     parsed = parse_email(raw, max_bytes=50_000_000)
     seconds = time.monotonic() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-    print(
-        json.dumps(
-            {"seconds": seconds, "peak_mb": peak / 1024, "defects": parsed.defects}
-        )
-    )
+    report = {"seconds": seconds, "peak_mb": peak / 1024, "defects": parsed.defects}
+    sys.stdout.write(json.dumps(report) + "\n")
 
 
 if __name__ == "__main__":

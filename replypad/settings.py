@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "inbox.webhook_guard.WebhookGuardMiddleware",
 ]
 
 ROOT_URLCONF = "replypad.urls"
@@ -210,11 +211,22 @@ ANYMAIL = {
     for key, value in os.environ.items()
     if key.startswith("ANYMAIL_") and not key.endswith("_FILE")
 }
+# Webhooks are refused without a secret; `make run` generates one into VAR_DIR
+# (`manage.py webhook_secret`), which is used only when none is set.
+WEBHOOK_SECRET_FILE = VAR_DIR / "webhook_secret"
+ANYMAIL["WEBHOOK_SECRET"] = env_secret("ANYMAIL_WEBHOOK_SECRET") or (
+    WEBHOOK_SECRET_FILE.read_text().strip() if WEBHOOK_SECRET_FILE.exists() else ""
+)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "replypad.outbox.OutboxEmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "replypad@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REPLYPAD_OUTBOX_DIR = Path(env_str("REPLYPAD_OUTBOX_DIR", str(VAR_DIR / "outbox")))
+# Signed ESP webhooks older than this are refused, and a signature is
+# remembered for twice as long so it cannot be replayed.
+REPLYPAD_WEBHOOK_MAX_AGE_SECONDS = env_int(
+    "REPLYPAD_WEBHOOK_MAX_AGE_SECONDS", 300, minimum=1
+)
 REPLYPAD_UNDO_SECONDS = env_int("REPLYPAD_UNDO_SECONDS", 10)
 # Outbound (inbox.outbound): attempts before a transient ESP error becomes
 # "failed", and at most one auto-reply per customer and mailbox in this window.

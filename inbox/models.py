@@ -391,6 +391,11 @@ class Message(models.Model):
     send_attempts = models.PositiveIntegerField(
         db_default=0, help_text="Times a worker claimed it for sending"
     )
+    claimed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A sending worker's lease; expired = re-claimed",
+    )
     esp_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     sentiment = models.FloatField(null=True, blank=True)
     sentiment_label = models.CharField(max_length=10, blank=True)
@@ -428,6 +433,12 @@ class Message(models.Model):
                 fields=["send_after"],
                 name="message_queued_idx",
                 condition=Q(delivery_status="queued"),
+            ),
+            # Outbound dispatcher: sends whose worker died (lease expired).
+            models.Index(
+                fields=["claimed_until"],
+                name="message_sending_lease_idx",
+                condition=Q(delivery_status="sending"),
             ),
         ]
 

@@ -230,6 +230,9 @@ REPLYPAD_WEBHOOK_MAX_AGE_SECONDS = env_int(
 REPLYPAD_UNDO_SECONDS = env_int("REPLYPAD_UNDO_SECONDS", 10)
 # Outbound (inbox.outbound): attempts before a transient ESP error becomes
 # "failed", and at most one auto-reply per customer and mailbox in this window.
+# A worker's claim on a message it is sending; past it, the dispatcher
+# assumes the worker died and sends again. Longer than any ESP call.
+REPLYPAD_SEND_LEASE_SECONDS = env_int("REPLYPAD_SEND_LEASE_SECONDS", 300, minimum=1)
 REPLYPAD_SEND_MAX_ATTEMPTS = env_int("REPLYPAD_SEND_MAX_ATTEMPTS", 6, minimum=1)
 REPLYPAD_AUTO_REPLY_INTERVAL_HOURS = env_int("REPLYPAD_AUTO_REPLY_INTERVAL_HOURS", 24)
 REPLYPAD_MAX_MESSAGE_BYTES = env_int("REPLYPAD_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)

@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from inbox.sentiment import is_upset
 
@@ -448,6 +449,15 @@ class Message(models.Model):
     @property
     def is_outbound(self) -> bool:
         return self.kind != self.Kind.INBOUND
+
+    @property
+    def send_stalled(self) -> bool:
+        """Sending, but its worker's lease ran out: the worker died mid-send."""
+        return (
+            self.delivery_status == self.DeliveryStatus.SENDING
+            and self.claimed_until is not None
+            and self.claimed_until < timezone.now()
+        )
 
 
 class Attachment(models.Model):

@@ -24,6 +24,7 @@ from inbox.outbound.errors import NotRetryable, UndoTooLate
 from tests.factories import ConversationFactory, CustomerFactory
 
 Delivery = Message.DeliveryStatus
+HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def queued_reply(mailbox, agent, settings, body="On it!"):
@@ -159,3 +160,21 @@ def test_replies_survive_a_worker_killed_three_times_mid_send_and_go_out_once(
     assert all_sent
     assert set(sent_ids) == expected
     assert set(sent_ids.values()) == {1}
+
+
+@pytest.mark.django_db
+def test_the_composer_offers_to_send_again_a_reply_whose_worker_died(
+    client, mailbox, agent, settings
+):
+    message = queued_reply(mailbox, agent, settings)
+    abandon(message, lease_ends=timezone.now() - timedelta(seconds=1))
+    client.force_login(agent)
+
+    page = client.get(
+        f"/conversations/{message.conversation_id}/replies/outgoing/", **HTMX
+    ).content.decode()
+    retried = client.post(f"/replies/{message.pk}/retry/", **HTMX)
+
+    assert "The send stopped" in page
+    assert f"/replies/{message.pk}/retry/" in page
+    assert retried.status_code == 200

@@ -141,6 +141,15 @@ else:
         }
     }
 
+# Every password check is throttled (replypad/throttle.py): after this many
+# failures an account (five times as many for a client address) is locked
+# for the lockout window, right password or not.
+AUTHENTICATION_BACKENDS = ["replypad.throttle.ThrottledModelBackend"]
+REPLYPAD_LOGIN_MAX_FAILURES = env_int("REPLYPAD_LOGIN_MAX_FAILURES", 10, minimum=1)
+REPLYPAD_LOGIN_LOCKOUT_SECONDS = env_int(
+    "REPLYPAD_LOGIN_LOCKOUT_SECONDS", 900, minimum=1
+)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

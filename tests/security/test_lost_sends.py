@@ -14,7 +14,6 @@ from email import message_from_bytes
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from inbox.models import Message
@@ -22,6 +21,7 @@ from inbox.outbound import cancel_reply, retry_message, send_reply
 from inbox.outbound.delivery import dispatch_due_messages
 from inbox.outbound.errors import NotRetryable, UndoTooLate
 from tests.factories import ConversationFactory, CustomerFactory
+from tests.security.children import child_env
 
 Delivery = Message.DeliveryStatus
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -86,19 +86,15 @@ def test_a_send_whose_lease_expired_can_be_retried(mailbox, agent, settings):
     assert retried.send_attempts <= 1
 
 
-def _worker(tmp_path, database_name):
+def _worker(tmp_path):
     """`celery worker --beat` in its own process group, as `make run` starts it."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{connection.settings_dict['USER']}@"
-        f"{connection.settings_dict['HOST']}:{connection.settings_dict['PORT']}/"
-        f"{database_name}",
-        "EMAIL_BACKEND": "tests.security.slow_backend.SlowOutboxBackend",
-        "REPLYPAD_OUTBOX_DIR": str(tmp_path / "outbox"),
-        "REPLYPAD_SEND_LEASE_SECONDS": "3",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "SLOW_SEND_SECONDS": "1",
-    }
+    env = child_env(
+        EMAIL_BACKEND="tests.security.slow_backend.SlowOutboxBackend",
+        REPLYPAD_OUTBOX_DIR=str(tmp_path / "outbox"),
+        REPLYPAD_SEND_LEASE_SECONDS="3",
+        CELERY_TASK_ALWAYS_EAGER="false",
+        SLOW_SEND_SECONDS="1",
+    )
     return subprocess.Popen(  # noqa: S603 - our own interpreter and app
         [
             sys.executable, "-m", "celery", "-A", "replypad", "worker", "--beat",
@@ -133,16 +129,15 @@ def test_replies_survive_a_worker_killed_three_times_mid_send_and_go_out_once(
     mailbox, agent, settings, tmp_path
 ):
     ids = [queued_reply(mailbox, agent, settings, f"Reply {n}").pk for n in range(8)]
-    database = connection.settings_dict["NAME"]
     kills = 0
     for _ in range(3):
-        worker = _worker(tmp_path, database)
+        worker = _worker(tmp_path)
         mid_send = _until(lambda: _statuses(ids)[Delivery.SENDING], timeout=60)
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
         kills += mid_send
 
-    worker = _worker(tmp_path, database)
+    worker = _worker(tmp_path)
     try:
         all_sent = _until(lambda: _statuses(ids) == {Delivery.SENT: 8}, timeout=120)
     finally:

@@ -95,12 +95,16 @@ def flatten_deep_html(html: str, *, max_depth: int = MAX_HTML_DEPTH) -> str:
     return "".join(kept)
 
 
+def bounded_html(html: str) -> str:
+    """`html` cut to MAX_HTML_CHARS and MAX_HTML_DEPTH, before anything parses it."""
+    return flatten_deep_html(html[:MAX_HTML_CHARS])
+
+
 def sanitize_html(html: str) -> str:
     """Safe-to-render HTML: only allowlisted tags, attributes and URL schemes."""
     if not html.strip():
         return ""
-    html = flatten_deep_html(html[:MAX_HTML_CHARS])
-    return _cleaner().clean(html).strip()
+    return _cleaner().clean(bounded_html(html)).strip()
 
 
 _BLOCK_TAGS = frozenset(
@@ -197,7 +201,7 @@ def html_to_text(html: str) -> str:
     if not html.strip():
         return ""
     parser = _TextExtractor()
-    parser.feed(html)
+    parser.feed(bounded_html(html))
     parser.close()
     text = "".join(parser.parts)
     lines = [line.strip(" \t") for line in text.replace("\xa0", " ").splitlines()]

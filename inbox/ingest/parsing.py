@@ -22,7 +22,7 @@ from email.parser import BytesParser
 from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
 
-from inbox.ingest.html import html_to_text, sanitize_html
+from inbox.ingest.html import bounded_html, html_to_text, sanitize_html
 from inbox.quotes import strip_quoted
 from replypad.errors import ReplypadError
 
@@ -35,6 +35,7 @@ MAX_REFERENCES = 50
 MAX_HEADER_CHARS = 65_536
 MAX_ENCODED_WORDS = 100
 MAX_PARAMETERS = 50
+MAX_HEADER_NOTES = 20
 _PARAMETERISED = frozenset({"content-type", "content-disposition"})
 SYNTHETIC_DOMAIN = "synthetic.replypad.invalid"
 
@@ -110,10 +111,11 @@ def bound_header(name: str, value: str) -> tuple[str, str]:
             seen += 1
             return match.group(0) if seen <= MAX_ENCODED_WORDS else ""
 
-        kept = _ENCODED_WORD.sub(keep_first, value)
-        if seen > MAX_ENCODED_WORDS:
-            value = kept
-            notes.append(f"over {MAX_ENCODED_WORDS} encoded words")
+        value = _ENCODED_WORD.sub(keep_first, value)
+        if value.count("=?") > MAX_ENCODED_WORDS:
+            # Malformed words the pattern missed still reach the decoder: cut them.
+            value = value[: _nth(value, "=?", MAX_ENCODED_WORDS)]
+        notes.append(f"over {MAX_ENCODED_WORDS} encoded words")
     if len(value) > MAX_HEADER_CHARS:
         value = value[:MAX_HEADER_CHARS]
         notes.append(f"over {MAX_HEADER_CHARS} characters")
@@ -145,7 +147,7 @@ class _BoundedPolicy(EmailPolicy):
     def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
         name, value = super().header_source_parse(sourcelines)
         value, note = bound_header(name, value)
-        if note and self.notes is not None and len(self.notes) < MAX_REFERENCES:
+        if note and self.notes is not None and len(self.notes) < MAX_HEADER_NOTES:
             self.notes.append(note)
         return name, value
 
@@ -509,7 +511,8 @@ def _parse(raw: bytes, *, max_depth: int, max_attachments: int) -> ParsedEmail:
             f"{walk.dropped_attachments} attachments over the limit of {max_attachments} were dropped"
         )
 
-    raw_html = "\n".join(walk.htmls)
+    # Bounded once here; sanitising and flattening to text then stay cheap.
+    raw_html = bounded_html("\n".join(walk.htmls))
     html = sanitize_html(raw_html)
     text = "\n\n".join(t.strip("\n") for t in walk.texts).strip()
     if not text and raw_html:

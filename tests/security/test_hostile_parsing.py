@@ -11,6 +11,7 @@ from django.utils import timezone
 from benchmarks.hostile import CASES, PEAK_MB, SECONDS, measure_in_child
 from inbox.ingest import ingest_raw_email
 from inbox.ingest.html import sanitize_html
+from inbox.ingest.parsing import parse_email
 from inbox.models import RawEmail
 from tests.factories import RawEmailFactory
 from tests.security.children import child_env
@@ -84,3 +85,20 @@ def test_mail_pending_for_a_moment_is_not_listed(client, admin, mailbox):
     page = client.get("/inbound/").content.decode()
 
     assert f'id="inbound-{raw_email.pk}"' not in page
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["=?utf-8?x?a?=", "=?utf-8?q?a", "=?=?"],
+    ids=["unknown-encoding", "unterminated", "bare-markers"],
+)
+def test_malformed_encoded_words_are_bounded_too(word):
+    raw = (
+        b"From: dana@customer.test\r\nTo: support@acme.test\r\nSubject: "
+        + " ".join([word] * 70_000).encode()
+        + b"\r\n\r\nHi\r\n"
+    )
+
+    parsed = parse_email(raw, max_bytes=50_000_000)
+
+    assert "Subject header truncated: over 100 encoded words" in parsed.defects

@@ -261,7 +261,8 @@ def _decode_payload(part: Message, defects: list[str]) -> str:
     for charset in candidates:
         try:
             return payload.decode(charset)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeDecodeError, ValueError):
+            # ValueError: a charset name with a NUL in it, which codecs refuse.
             if charset == declared:
                 defects.append(f"body not valid in declared charset {declared!r}")
             continue

@@ -102,3 +102,15 @@ def test_malformed_encoded_words_are_bounded_too(word):
     parsed = parse_email(raw, max_bytes=50_000_000)
 
     assert "Subject header truncated: over 100 encoded words" in parsed.defects
+
+
+def test_a_nul_in_the_charset_name_falls_back_instead_of_failing():
+    raw = (
+        b"From: dana@customer.test\r\nTo: support@acme.test\r\nSubject: Hi\r\n"
+        b'Content-Type: text/plain; charset="utf\x00-8"\r\n\r\nHello\r\n'
+    )
+
+    parsed = parse_email(raw, max_bytes=1_000_000)
+
+    assert parsed.text == "Hello"
+    assert "body not valid in declared charset 'utf\\x00-8'" in parsed.defects

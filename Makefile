@@ -28,6 +28,7 @@ run: setup
 	@echo "  Replypad: http://127.0.0.1:8000   (API docs: /api/v1/docs/, admin: /admin/)"
 	@echo "  Demo logins, password 'replypad': admin, lead, agent, agent2"
 	@echo "  Outgoing mail: http://127.0.0.1:8000/outbox/   Stop: Ctrl-C"
+	@$(BIN)/python manage.py webhook_secret
 	@echo ""
 	$(BIN)/honcho --no-prefix -f Procfile start
 

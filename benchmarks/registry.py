@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 # name → module path.
 BENCHMARKS: dict[str, str] = {
     "empathy": "benchmarks.empathy",
+    "hostile": "benchmarks.hostile",
     "ingest": "benchmarks.ingest",
     "seed": "benchmarks.seed",
     "web": "benchmarks.web",

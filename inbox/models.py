@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from inbox.sentiment import is_upset
 
@@ -301,11 +302,11 @@ class RawEmail(models.Model):
     class Meta:
         ordering = ["-received_at"]
         indexes = [
-            # Admin list of rejected/failed mail.
+            # Admin list of rejected, failed and stuck pending mail.
             models.Index(
                 fields=["status", "received_at"],
                 name="rawemail_problem_idx",
-                condition=Q(status__in=["rejected", "failed"]),
+                condition=Q(status__in=["rejected", "failed", "pending"]),
             ),
         ]
 
@@ -393,6 +394,11 @@ class Message(models.Model):
     send_attempts = models.PositiveIntegerField(
         db_default=0, help_text="Times a worker claimed it for sending"
     )
+    claimed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A sending worker's lease; expired = re-claimed",
+    )
     esp_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     sentiment = models.FloatField(null=True, blank=True)
     sentiment_label = models.CharField(max_length=10, blank=True)
@@ -431,6 +437,12 @@ class Message(models.Model):
                 name="message_queued_idx",
                 condition=Q(delivery_status="queued"),
             ),
+            # Outbound dispatcher: sends whose worker died (lease expired).
+            models.Index(
+                fields=["claimed_until"],
+                name="message_sending_lease_idx",
+                condition=Q(delivery_status="sending"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -439,6 +451,15 @@ class Message(models.Model):
     @property
     def is_outbound(self) -> bool:
         return self.kind != self.Kind.INBOUND
+
+    @property
+    def send_stalled(self) -> bool:
+        """Sending, but its worker's lease ran out: the worker died mid-send."""
+        return (
+            self.delivery_status == self.DeliveryStatus.SENDING
+            and self.claimed_until is not None
+            and self.claimed_until < timezone.now()
+        )
 
 
 class Attachment(models.Model):

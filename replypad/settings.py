@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "inbox.webhook_guard.WebhookGuardMiddleware",
 ]
 
 ROOT_URLCONF = "replypad.urls"
@@ -141,6 +142,15 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+# Every password check is throttled (replypad/throttle.py): after this many
+# failures an account (five times as many for a client address) is locked
+# for the lockout window, right password or not.
+AUTHENTICATION_BACKENDS = ["replypad.throttle.ThrottledModelBackend"]
+REPLYPAD_LOGIN_MAX_FAILURES = env_int("REPLYPAD_LOGIN_MAX_FAILURES", 10, minimum=1)
+REPLYPAD_LOGIN_LOCKOUT_SECONDS = env_int(
+    "REPLYPAD_LOGIN_LOCKOUT_SECONDS", 900, minimum=1
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -212,16 +222,34 @@ ANYMAIL = {
     for key, value in os.environ.items()
     if key.startswith("ANYMAIL_") and not key.endswith("_FILE")
 }
+# Webhooks are refused without a secret; `make run` generates one into VAR_DIR
+# (`manage.py webhook_secret`), which is used only when none is set.
+WEBHOOK_SECRET_FILE = VAR_DIR / "webhook_secret"
+ANYMAIL["WEBHOOK_SECRET"] = env_secret("ANYMAIL_WEBHOOK_SECRET") or (
+    WEBHOOK_SECRET_FILE.read_text().strip() if WEBHOOK_SECRET_FILE.exists() else ""
+)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "replypad.outbox.OutboxEmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "replypad@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REPLYPAD_OUTBOX_DIR = Path(env_str("REPLYPAD_OUTBOX_DIR", str(VAR_DIR / "outbox")))
+# Signed ESP webhooks older than this are refused, and a signature is
+# remembered for twice as long so it cannot be replayed.
+REPLYPAD_WEBHOOK_MAX_AGE_SECONDS = env_int(
+    "REPLYPAD_WEBHOOK_MAX_AGE_SECONDS", 300, minimum=1
+)
 REPLYPAD_UNDO_SECONDS = env_int("REPLYPAD_UNDO_SECONDS", 10)
 # Outbound (inbox.outbound): attempts before a transient ESP error becomes
 # "failed", and at most one auto-reply per customer and mailbox in this window.
+# A worker's claim on a message it is sending; past it, the dispatcher
+# assumes the worker died and sends again. Longer than any ESP call.
+REPLYPAD_SEND_LEASE_SECONDS = env_int("REPLYPAD_SEND_LEASE_SECONDS", 300, minimum=1)
 REPLYPAD_SEND_MAX_ATTEMPTS = env_int("REPLYPAD_SEND_MAX_ATTEMPTS", 6, minimum=1)
 REPLYPAD_AUTO_REPLY_INTERVAL_HOURS = env_int("REPLYPAD_AUTO_REPLY_INTERVAL_HOURS", 24)
+# A storm of forged senders must not turn a mailbox into a spam cannon.
+REPLYPAD_AUTO_REPLY_MAILBOX_HOURLY_CAP = env_int(
+    "REPLYPAD_AUTO_REPLY_MAILBOX_HOURLY_CAP", 60, minimum=1
+)
 REPLYPAD_MAX_MESSAGE_BYTES = env_int("REPLYPAD_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
 REPLYPAD_INBOUND_MAX_ATTACHMENTS = env_int("REPLYPAD_INBOUND_MAX_ATTACHMENTS", 50)
 REPLYPAD_INBOUND_MAX_DEPTH = env_int("REPLYPAD_INBOUND_MAX_DEPTH", 10)

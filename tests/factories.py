@@ -133,6 +133,18 @@ class ImapAccountFactory(factory.django.DjangoModelFactory):
     folder = "INBOX"
 
 
+class RawEmailFactory(factory.django.DjangoModelFactory):
+    """A raw email as stored on arrival, before any worker processed it."""
+
+    class Meta:
+        model = "inbox.RawEmail"
+
+    source = "webhook"
+    raw = b"From: dana@customer.test\r\nTo: support@acme.test\r\n\r\nHello\r\n"
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    size = factory.LazyAttribute(lambda raw_email: len(raw_email.raw))
+
+
 class CannedTemplateFactory(factory.django.DjangoModelFactory):
     """A valid canned reply; `mailboxes=[...]` scopes it (empty = every mailbox)."""
 

@@ -19,9 +19,10 @@ from email import policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
 
-from inbox.ingest.html import html_to_text, sanitize_html
+from inbox.ingest.html import bounded_html, html_to_text, sanitize_html
 from inbox.quotes import strip_quoted
 from replypad.errors import ReplypadError
 
@@ -29,6 +30,13 @@ MAX_DEPTH = 10
 MAX_ATTACHMENTS = 50
 MAX_PARTS = 500
 MAX_REFERENCES = 50
+# Header bounds, applied before anything decodes a header: the stdlib's RFC 2047
+# and RFC 2231 decoders are quadratic, so a 1 MB Subject costs gigabytes.
+MAX_HEADER_CHARS = 65_536
+MAX_ENCODED_WORDS = 100
+MAX_PARAMETERS = 50
+MAX_HEADER_NOTES = 20
+_PARAMETERISED = frozenset({"content-type", "content-disposition"})
 SYNTHETIC_DOMAIN = "synthetic.replypad.invalid"
 
 _MESSAGE_ID = re.compile(r"<([^<>\s]{1,900})>")
@@ -38,6 +46,7 @@ _LOOSE_ADDRESS = re.compile(
     r"([A-Za-z0-9._%+'=-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63})"
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ENCODED_WORD = re.compile(r"\s*=\?[^?\s]{1,75}\?[bBqQ]\?[^?\s]*\?=")
 
 
 class UnparseableEmail(ReplypadError):
@@ -85,6 +94,62 @@ class ParsedEmail:
     def recipients(self) -> list[str]:
         """Every address the message was delivered to, envelope ones first."""
         return [*self.delivered_to, *self.to, *self.cc]
+
+
+def bound_header(name: str, value: str) -> tuple[str, str]:
+    """`value` cut to the header bounds, and a note saying what was cut ("" if nothing).
+
+    Encoded words past the limit are removed rather than cut off the end, so
+    the address after a hostile display name survives.
+    """
+    notes = []
+    if value.count("=?") > MAX_ENCODED_WORDS:
+        seen = 0
+
+        def keep_first(match: re.Match[str]) -> str:
+            nonlocal seen
+            seen += 1
+            return match.group(0) if seen <= MAX_ENCODED_WORDS else ""
+
+        value = _ENCODED_WORD.sub(keep_first, value)
+        if value.count("=?") > MAX_ENCODED_WORDS:
+            # Malformed words the pattern missed still reach the decoder: cut them.
+            value = value[: _nth(value, "=?", MAX_ENCODED_WORDS)]
+        notes.append(f"over {MAX_ENCODED_WORDS} encoded words")
+    if len(value) > MAX_HEADER_CHARS:
+        value = value[:MAX_HEADER_CHARS]
+        notes.append(f"over {MAX_HEADER_CHARS} characters")
+    if name.lower() in _PARAMETERISED and value.count(";") > MAX_PARAMETERS:
+        value = value[: _nth(value, ";", MAX_PARAMETERS)]
+        notes.append(f"over {MAX_PARAMETERS} parameters")
+    if not notes:
+        return value, ""
+    return value, f"{name} header truncated: {', '.join(notes)}"
+
+
+def _nth(value: str, needle: str, n: int) -> int:
+    """Index of the (n+1)th `needle` in `value`, where the kept part ends."""
+    index = -1
+    for _ in range(n + 1):
+        index = value.index(needle, index + 1)
+    return index
+
+
+class _BoundedPolicy(EmailPolicy):
+    """The default policy, with every header bounded as it is read from the source.
+
+    The feed parser itself decodes Content-Type while it reads, so the bound has
+    to apply here, before any header object exists; `notes` collects what was cut.
+    """
+
+    notes: list[str] | None = None
+
+    def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
+        name, value = super().header_source_parse(sourcelines)
+        value, note = bound_header(name, value)
+        if note and self.notes is not None and len(self.notes) < MAX_HEADER_NOTES:
+            self.notes.append(note)
+        return name, value
 
 
 def _fix_surrogates(value: str) -> str:
@@ -196,7 +261,8 @@ def _decode_payload(part: Message, defects: list[str]) -> str:
     for charset in candidates:
         try:
             return payload.decode(charset)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeDecodeError, ValueError):
+            # ValueError: a charset name with a NUL in it, which codecs refuse.
             if charset == declared:
                 defects.append(f"body not valid in declared charset {declared!r}")
             continue
@@ -414,7 +480,8 @@ def parse_email(
 
 
 def _parse(raw: bytes, *, max_depth: int, max_attachments: int) -> ParsedEmail:
-    message: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)
+    bounded = _BoundedPolicy(notes=[])
+    message: EmailMessage = BytesParser(policy=bounded).parsebytes(raw)
     if not list(message.raw_items()):
         raise UnparseableEmail("no headers found")
 
@@ -435,7 +502,7 @@ def _parse(raw: bytes, *, max_depth: int, max_attachments: int) -> ParsedEmail:
 
     walk = _Walk()
     _walk(message, walk, depth=0, max_depth=max_depth, max_attachments=max_attachments)
-    defects = [*walk.defects]
+    defects = [*(bounded.notes or []), *walk.defects]
     if walk.too_deep:
         defects.append(f"MIME parts nested deeper than {max_depth} levels were dropped")
     if walk.parts_seen > MAX_PARTS:
@@ -445,7 +512,8 @@ def _parse(raw: bytes, *, max_depth: int, max_attachments: int) -> ParsedEmail:
             f"{walk.dropped_attachments} attachments over the limit of {max_attachments} were dropped"
         )
 
-    raw_html = "\n".join(walk.htmls)
+    # Bounded once here; sanitising and flattening to text then stay cheap.
+    raw_html = bounded_html("\n".join(walk.htmls))
     html = sanitize_html(raw_html)
     text = "\n\n".join(t.strip("\n") for t in walk.texts).strip()
     if not text and raw_html:

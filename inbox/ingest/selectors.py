@@ -1,4 +1,4 @@
-"""Reads for inbound mail that needs an admin: rejected and failed raw emails.
+"""Reads for inbound mail that needs an admin: rejected, failed and stuck raw emails.
 
 Only users allowed to manage inbound mail (`inbox.change_rawemail`, the admin
 role) see them, and only for their own mailboxes plus mail that matched no
@@ -7,16 +7,20 @@ mailbox at all. Anything else is a 404, as everywhere in Replypad.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from inbox.models import RawEmail
 from inbox.selectors import mailbox_ids_for
 
 PERMISSION = "inbox.change_rawemail"
 PROBLEM_STATUSES = (RawEmail.Status.REJECTED, RawEmail.Status.FAILED)
+# A row still pending after this long was abandoned by a dead or killed worker.
+STUCK_AFTER = timedelta(minutes=5)
 
 
 def can_manage_inbound(user: Any) -> bool:
@@ -32,10 +36,14 @@ def _visible_raw_emails(user: Any) -> QuerySet[RawEmail]:
 
 
 def inbound_problems_for(user: Any, *, limit: int = 100) -> list[RawEmail]:
-    """Newest rejected/failed mail the user may handle; served by `rawemail_problem_idx`."""
+    """Newest rejected, failed or stuck mail the user may handle; served by `rawemail_problem_idx`."""
+    stuck = Q(
+        status=RawEmail.Status.PENDING,
+        received_at__lt=timezone.now() - STUCK_AFTER,
+    )
     return list(
         _visible_raw_emails(user)
-        .filter(status__in=PROBLEM_STATUSES)
+        .filter(Q(status__in=PROBLEM_STATUSES) | stuck)
         .select_related("mailbox")
         .defer("raw")
         .order_by("-received_at", "-id")[:limit]

@@ -7,18 +7,21 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from jinja2 import ChainableUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from inbox.models import Customer, Message, RawEmail
+from inbox.models import Customer, Mailbox, Message, RawEmail
 from inbox.outbound import loops
 from inbox.outbound.replies import queue_automatic_message
 
 logger = logging.getLogger(__name__)
 
 AUTO_REPLY_MAX_AGE = timedelta(hours=2)
+# Clocks drift; a Date further ahead than this is forged or broken, not new.
+FUTURE_DATE_SLACK = timedelta(hours=1)
 DEFAULT_AUTO_REPLY_SUBJECT = "We have your message [#{{ conversation.number }}]"
 DEFAULT_AUTO_REPLY_BODY = """\
 Hi {{ customer.first_name | default("there", true) }},
@@ -53,6 +56,42 @@ def _raw_headers(raw_email_id: int | None) -> Any:
     return loops.parse_headers(head.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0])
 
 
+def _arrival_refusal(message: Message) -> str | None:
+    """Mail that came in by import, or whose Date does not say it is new, is history."""
+    source = (
+        RawEmail.objects.filter(pk=message.raw_email_id)
+        .values_list("source", flat=True)
+        .first()
+    )
+    if source == RawEmail.Source.IMPORT:
+        return "imported mail is never acknowledged"
+    if message.date_header is None:
+        return "no Date header, so not known to be new"
+    if message.date_header > timezone.now() + FUTURE_DATE_SLACK:
+        return "dated in the future"
+    return None
+
+
+def _mailbox_over_cap(mailbox: Mailbox) -> bool:
+    """The mailbox sent its hourly share of auto-replies: a storm, stop and alert."""
+    cap = int(settings.REPLYPAD_AUTO_REPLY_MAILBOX_HOURLY_CAP)
+    sent = Message.objects.filter(
+        mailbox=mailbox,
+        kind=Message.Kind.AUTO_REPLY,
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).count()
+    if sent < cap:
+        return False
+    if cache.add(f"replypad:auto-reply-storm:{mailbox.pk}", 1, timeout=3600):
+        logger.error(
+            "Auto-replies for mailbox %s stopped: %s in the last hour (cap %s)",
+            mailbox.email,
+            sent,
+            cap,
+        )
+    return True
+
+
 def auto_reply_refusal(message: Message) -> str | None:
     """Why this inbound message gets no auto-reply (None = it should get one)."""
     conversation = message.conversation
@@ -66,6 +105,10 @@ def auto_reply_refusal(message: Message) -> str | None:
         # Imported history (import_mail, a late IMAP poll, demo data) must not
         # send customers acknowledgements for mail they wrote long ago.
         return "the message is too old to acknowledge"
+    if message.raw_email_id is not None:
+        refusal = _arrival_refusal(message)
+        if refusal:
+            return refusal
     first_id = (
         Message.objects.filter(conversation=conversation)
         .order_by("created_at", "id")
@@ -84,10 +127,11 @@ def auto_reply_refusal(message: Message) -> str | None:
 def send_auto_reply(message_id: int) -> Message | None:
     """Acknowledge a new conversation by email, when the mailbox asks for it.
 
-    Never answers robots, bounces, lists or automatic mail (RFC 3834 §2), and
-    at most one auto-reply per customer and mailbox per
-    REPLYPAD_AUTO_REPLY_INTERVAL_HOURS; the customer row lock makes the check
-    hold when two conversations start at once.
+    Never answers robots, bounces, lists, automatic or imported mail (RFC 3834
+    §2), at most one auto-reply per customer and mailbox per
+    REPLYPAD_AUTO_REPLY_INTERVAL_HOURS and at most
+    REPLYPAD_AUTO_REPLY_MAILBOX_HOURLY_CAP per mailbox an hour; the row locks
+    make both checks hold when conversations start at once.
     """
     message = (
         Message.objects.select_related("mailbox", "conversation__customer")
@@ -103,6 +147,11 @@ def send_auto_reply(message_id: int) -> Message | None:
     conversation = message.conversation
     mailbox = message.mailbox
     with transaction.atomic():
+        # The mailbox lock makes the hourly cap exact, the customer lock the window.
+        mailbox = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
+        if _mailbox_over_cap(mailbox):
+            logger.info("No auto-reply to message %s: mailbox cap", message_id)
+            return None
         customer = Customer.objects.select_for_update().get(pk=conversation.customer_id)
         since = timezone.now() - timedelta(
             hours=int(settings.REPLYPAD_AUTO_REPLY_INTERVAL_HOURS)

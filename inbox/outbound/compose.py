@@ -197,6 +197,8 @@ def build_email(message: Message) -> AnymailMessage:
         headers["Auto-Submitted"] = "auto-replied"
         # Exchange/Outlook out-of-office rules honour this instead.
         headers["X-Auto-Response-Suppress"] = "All"
+        # Our own mark: a copy that comes back is recognised as a loop.
+        headers["X-Loop"] = mailbox.email
     email = AnymailMessage(
         subject=message.subject,
         body=message.text,

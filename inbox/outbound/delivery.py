@@ -1,9 +1,12 @@
 """Sending queued messages exactly once, and the beat dispatcher that ends undo windows.
 
-`deliver_message` claims a row with a conditional update (queued → sending),
-calls the ESP outside any transaction and finishes with sending → sent. A
-second run of the same task, a duplicate dispatch or a retried webhook finds
-nothing to claim and does nothing.
+`deliver_message` claims a row with a conditional update (queued → sending,
+with a lease until `claimed_until`), calls the ESP outside any transaction and
+finishes with sending → sent. A second run of the same task, a duplicate
+dispatch or a retried webhook finds nothing to claim and does nothing. A worker
+that dies mid-send leaves its lease to expire; the dispatcher then claims the
+row again. Only a death between the ESP's acceptance and the final update can
+send twice, and the copy carries the same Message-ID, so mail clients show one.
 """
 
 from __future__ import annotations
@@ -109,6 +112,15 @@ def _defer(message: Message, *, reason: str) -> int:
     return delay
 
 
+def _claimable(now: datetime) -> Q:
+    """Queued and due, or sending with a lease that ran out (its worker died)."""
+    due = Q(delivery_status=Delivery.QUEUED) & (
+        Q(send_after__isnull=True) | Q(send_after__lte=now)
+    )
+    abandoned = Q(delivery_status=Delivery.SENDING, claimed_until__lt=now)
+    return due | abandoned
+
+
 def deliver_message(message_id: int, *, now: datetime | None = None) -> str:
     """Send one queued message if it is due; safe to call any number of times.
 
@@ -120,10 +132,11 @@ def deliver_message(message_id: int, *, now: datetime | None = None) -> str:
     now = now or timezone.now()
     # Claiming and counting the attempt are one statement, so two workers can
     # neither both claim the row nor lose an attempt between them.
-    claimed = (
-        Message.objects.filter(pk=message_id, delivery_status=Delivery.QUEUED)
-        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
-        .update(delivery_status=Delivery.SENDING, send_attempts=F("send_attempts") + 1)
+    lease = timedelta(seconds=settings.REPLYPAD_SEND_LEASE_SECONDS)
+    claimed = Message.objects.filter(_claimable(now), pk=message_id).update(
+        delivery_status=Delivery.SENDING,
+        send_attempts=F("send_attempts") + 1,
+        claimed_until=timezone.now() + lease,
     )
     if not claimed:
         return "skipped"
@@ -165,7 +178,8 @@ def deliver_message(message_id: int, *, now: datetime | None = None) -> str:
 
 
 def dispatch_due_messages(*, now: datetime | None = None, limit: int = 200) -> int:
-    """Send every queued message whose time has come; returns how many it handled.
+    """Send every queued message whose time has come, and every send whose
+    worker's lease expired; returns how many it handled.
 
     Beat runs this every few seconds, which is what ends the undo window. The
     first messages are delivered right here (one broker round trip fewer, which
@@ -179,14 +193,14 @@ def dispatch_due_messages(*, now: datetime | None = None, limit: int = 200) -> i
     now = now or timezone.now()
     started = time.monotonic()
     due = (
-        Message.objects.filter(delivery_status=Delivery.QUEUED)
-        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+        Message.objects.filter(_claimable(now))
         .order_by("send_after")
-        .values_list("pk", "message_id", "send_after")[:limit]
+        .values_list("pk", "message_id", "send_after", "claimed_until")[:limit]
     )
     dispatched = 0
-    for pk, message_id, send_after in list(due):
-        stamp = send_after.timestamp() if send_after else 0
+    for pk, message_id, send_after, claimed_until in list(due):
+        since = claimed_until or send_after
+        stamp = since.timestamp() if since else 0
         digest = hashlib.sha256(f"{message_id}:{stamp}".encode()).hexdigest()[:32]
         if not cache.add(f"replypad:outbound:dispatch:{digest}", 1, timeout=30):
             continue

@@ -45,6 +45,10 @@ def auto_reply_refusal(
         return f"robot sender {address}"
     if headers is None:
         return None
+    # RFC 3834 §2 loop detection: X-Loop names a system the mail passed through.
+    for loop in headers.get_all("X-Loop") or []:
+        if mailbox_email.lower() in str(loop).lower():
+            return "X-Loop names this mailbox"
     auto_submitted = str(headers.get("Auto-Submitted", "no")).strip().lower()
     if auto_submitted and not auto_submitted.startswith("no"):
         return f"Auto-Submitted: {auto_submitted}"

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from inbox import events, hooks, selectors, services
@@ -275,10 +276,12 @@ def cancel_reply(message: Message, *, by: Any) -> Message:
 @transaction.atomic
 def retry_message(message: Message, *, by: Any) -> Message:
     """Queue a failed message again, to go out now, with a fresh set of attempts
-    (a person asked for it, so the backoff starts over)."""
+    (a person asked for it, so the backoff starts over). A message stuck
+    sending after its worker's lease ran out counts as failed."""
     selectors.ensure_member(by, message.mailbox_id)
+    abandoned = Q(delivery_status=Delivery.SENDING, claimed_until__lt=timezone.now())
     requeued = Message.objects.filter(
-        pk=message.pk, delivery_status=Delivery.FAILED
+        Q(delivery_status=Delivery.FAILED) | abandoned, pk=message.pk
     ).update(
         delivery_status=Delivery.QUEUED,
         send_after=timezone.now(),
@@ -286,7 +289,9 @@ def retry_message(message: Message, *, by: Any) -> Message:
         send_attempts=0,
     )
     if not requeued:
-        raise NotRetryable("Only a message that failed can be sent again")
+        raise NotRetryable(
+            "Only a message that failed, or whose send stopped, can be sent again"
+        )
     conversation = Conversation.objects.get(pk=message.conversation_id)
     events.record(
         conversation, Event.Kind.MESSAGE_REQUEUED, actor=by, message=message.pk

@@ -53,6 +53,7 @@ def outgoing_for_composer(conversation: Conversation) -> list[Message]:
             "visible_text",
             "created_at",
             "send_after",
+            "claimed_until",
             "delivery_status",
             "delivery_detail",
             "to",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inbox', '0010_rawemail_problem_idx_pending'),
+        ('inbox', '0012_rawemail_problem_idx_pending'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

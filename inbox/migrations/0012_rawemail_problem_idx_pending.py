@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inbox', '0009_message_reply_status_change'),
+        ('inbox', '0011_event_kind_draft_kinds'),
     ]
 
     operations = [

@@ -190,6 +190,7 @@ class Notification(models.Model):
         MENTION = "mention", "Mention"
         STATUS_CHANGED = "status_changed", "Status change"
         NOTE_ADDED = "note_added", "New note"
+        MILESTONE_DUE = "milestone_due", "Milestone due"
 
     class EmailStatus(models.TextChoices):
         NONE = "", "Not emailed"
@@ -294,6 +295,8 @@ class Notification(models.Model):
                 f"{actor} changed the status from {self.data.get('old')} "
                 f"to {self.data.get('new')}"
             )
+        if self.verb == self.Verb.MILESTONE_DUE:
+            return f"Milestone “{self.data.get('milestone')}” is due"
         return f"{actor} wrote a note"
 
 

@@ -46,6 +46,7 @@ DEFAULT_PREFERENCES: dict[str, Preference] = {
     Verb.MENTION: Preference(email=True, auto_follow=True),
     Verb.STATUS_CHANGED: Preference(email=False, auto_follow=False),
     Verb.NOTE_ADDED: Preference(email=False, auto_follow=True),
+    Verb.MILESTONE_DUE: Preference(email=True, auto_follow=False),
 }
 # Events whose auto-follow rule a user may switch; a mention always follows.
 CONFIGURABLE_AUTO_FOLLOW = frozenset({Verb.NEW_MESSAGE, Verb.ASSIGNED, Verb.NOTE_ADDED})

@@ -142,8 +142,11 @@ def _check_content(
     rendered = template_services.render_for_conversation(
         template, conversation, ask=ask, agent=by
     )
-    if rendered.missing:
-        raise MissingValues(rendered.missing)
+    # Conversation facts (a milestone) may be filled in before it goes; the
+    # values only the agent can type must be given now.
+    missing_asks = [name for name in rendered.missing if name.startswith("ask.")]
+    if missing_asks:
+        raise MissingValues(missing_asks)
     if rendered.warnings:
         warning = rendered.warnings[0]
         raise PromisedTimeInPast(warning.message, field=warning.field)

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("inbox.ingest.api")),
     path("", include("templates_app.api")),
     path("", include("notes.api")),
+    path("", include("scheduler.api")),
 ]
 urlpatterns += [path("", include("inbox.api_presence"))]

@@ -1,0 +1,56 @@
+"""Reads for scheduled emails; every id-taking selector takes the user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from inbox import selectors as inbox_selectors
+from inbox.models import Conversation
+from scheduler.models import ScheduledEmail
+
+
+def _visible_to(user: Any) -> QuerySet[ScheduledEmail]:
+    return ScheduledEmail.objects.filter(
+        conversation__mailbox_id__in=inbox_selectors.mailbox_ids_for(user)
+    ).select_related("conversation__customer", "author", "template")
+
+
+def get_scheduled_for(user: Any, scheduled_id: Any) -> ScheduledEmail:
+    """The scheduled email if its conversation is in the user's mailboxes; Http404
+    whether it is missing or someone else's (and after a move out of them)."""
+    try:
+        scheduled_id = int(scheduled_id)
+    except (TypeError, ValueError):
+        raise Http404("No such scheduled email") from None
+    if not user.is_authenticated:
+        raise Http404("No such scheduled email")
+    found = _visible_to(user).filter(pk=scheduled_id).first()
+    if found is None:
+        raise Http404("No such scheduled email")
+    return found
+
+
+def scheduled_on(conversation: Conversation) -> list[ScheduledEmail]:
+    """A conversation's scheduled emails, pending first, then the newest others.
+
+    The caller has checked access to the conversation.
+    """
+    rows = ScheduledEmail.objects.filter(conversation=conversation).select_related(
+        "author", "template"
+    )
+    return sorted(
+        rows, key=lambda row: (row.status != ScheduledEmail.Status.PENDING, row.send_at)
+    )
+
+
+def scheduled_list(
+    user: Any, *, mine: bool, status: str = ScheduledEmail.Status.PENDING
+) -> QuerySet[ScheduledEmail]:
+    """The Scheduled page: by next run time; `mine` = what the user scheduled."""
+    rows = _visible_to(user).filter(status=status)
+    if mine:
+        rows = rows.filter(author=user)
+    return rows.order_by("send_at", "id")

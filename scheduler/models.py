@@ -7,6 +7,9 @@ row claimed twice (a worker died, its lease ran out) still sends once.
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -86,6 +89,11 @@ class ScheduledEmail(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.PENDING
+
+    @property
+    def send_at_local(self) -> datetime:
+        """The next run on the wall clock of the zone it was promised in."""
+        return self.send_at.astimezone(ZoneInfo(self.timezone))
 
 
 class ScheduledRun(models.Model):

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from inbox import selectors as inbox_selectors
 from inbox.models import Conversation
 from scheduler.models import ScheduledEmail
+
+# Milestones due within this window (or overdue) alert and show as due.
+MILESTONE_WARNING = timedelta(hours=1)
 
 
 def _visible_to(user: Any) -> QuerySet[ScheduledEmail]:
@@ -54,3 +59,18 @@ def scheduled_list(
     if mine:
         rows = rows.filter(author=user)
     return rows.order_by("send_at", "id")
+
+
+def milestones_due_for(user: Any, *, now: datetime | None = None) -> list[Conversation]:
+    """The user's unresolved conversations whose milestone is due within the hour
+    or overdue, soonest first (the Scheduled page's "Milestones due")."""
+    now = now or timezone.now()
+    return list(
+        Conversation.objects.filter(
+            mailbox_id__in=inbox_selectors.mailbox_ids_for(user),
+            milestone_due_at__lte=now + MILESTONE_WARNING,
+        )
+        .exclude(status=Conversation.Status.RESOLVED)
+        .select_related("escalation_owner", "customer")
+        .order_by("milestone_due_at", "id")[:100]
+    )

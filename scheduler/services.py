@@ -41,6 +41,7 @@ from scheduler.errors import (
     SendTimeInPast,
 )
 from scheduler.models import MilestoneAlert, ScheduledEmail, ScheduledRun
+from scheduler.selectors import MILESTONE_WARNING
 from templates_app import services as template_services
 from templates_app.errors import MissingValues, PromisedTimeInPast
 from templates_app.selectors import template_for_reply
@@ -55,8 +56,6 @@ LEASE = timedelta(minutes=5)
 MIN_CADENCE = timedelta(hours=1)
 MAX_CADENCE = timedelta(days=90)
 CLAIM_BATCH = 500
-# Milestones due within this window (or overdue) alert the owner and followers.
-MILESTONE_WARNING = timedelta(hours=1)
 _EVERY_RE = re.compile(r"^\s*(\d{1,4})\s*(m|min|h|hours?|d|days?)\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 _UNSET: Any = object()
@@ -94,7 +93,7 @@ def zone_named(name: str) -> ZoneInfo:
         raise InvalidTimezone(f"Unknown time zone {name!r}") from None
 
 
-def _default_zone(conversation: Conversation) -> str:
+def default_zone(conversation: Conversation) -> str:
     """The customer's zone when it exists, else the server's."""
     try:
         return zone_named(conversation.customer.timezone).key
@@ -203,7 +202,7 @@ def schedule(
     kind = kind or (Kind.UPDATE if cadence else Kind.SEND_LATER)
     if kind not in Kind.values:
         raise ReplypadError(f"Unknown kind {kind!r}", field="kind")
-    zone = zone_named(zone).key if zone else _default_zone(conversation)
+    zone = zone_named(zone).key if zone else default_zone(conversation)
     send_at = _check_times(send_at=send_at, every=cadence, until=until)
     ask = dict(ask or {})
     body = (body or "").strip()
@@ -265,7 +264,7 @@ def edit(
     if until is not _UNSET:
         locked.until = until
     if zone is not _UNSET:
-        locked.timezone = zone_named(zone).key if zone else _default_zone(conversation)
+        locked.timezone = zone_named(zone).key if zone else default_zone(conversation)
     if send_at is not _UNSET or every is not _UNSET or until is not _UNSET:
         locked.send_at = _check_times(
             send_at=locked.send_at if send_at is _UNSET else send_at,
@@ -473,7 +472,12 @@ def set_escalation(
         locked.milestone = (milestone or "").strip()[:255]
         changed.append("milestone")
     if milestone_due_at is not _UNSET:
-        if milestone_due_at is not None and milestone_due_at <= timezone.now():
+        # An overdue time may stay while other fields change; a new one must be ahead.
+        if (
+            milestone_due_at is not None
+            and milestone_due_at != locked.milestone_due_at
+            and milestone_due_at <= timezone.now()
+        ):
             raise MilestoneInPast("The milestone due time has already passed")
         locked.milestone_due_at = milestone_due_at
         changed.append("milestone_due_at")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from scheduler.models import MilestoneAlert, ScheduledEmail, ScheduledRun
+from scheduler.models import MailboxPolicy, MilestoneAlert, ScheduledEmail, ScheduledRun
 
 
 class RunInline(admin.TabularInline):
@@ -34,3 +34,8 @@ class ScheduledEmailAdmin(admin.ModelAdmin):
 class MilestoneAlertAdmin(admin.ModelAdmin):
     list_display = ["conversation", "due_at", "created_at"]
     raw_id_fields = ["conversation"]
+
+
+@admin.register(MailboxPolicy)
+class MailboxPolicyAdmin(admin.ModelAdmin):
+    list_display = ["mailbox", "push_back_on_reply"]

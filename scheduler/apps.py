@@ -9,7 +9,7 @@ class SchedulerConfig(AppConfig):
 
     def ready(self) -> None:
         from inbox import hooks
-        from inbox.models import Conversation
+        from inbox.models import Conversation, Message
         from scheduler import tasks
 
         # Resolving a conversation cancels the updates still promised on it.
@@ -17,4 +17,10 @@ class SchedulerConfig(AppConfig):
             hooks.STATUS_CHANGED,
             tasks.cancel_on_resolve_task,
             when=lambda payload: payload["new"] == Conversation.Status.RESOLVED,
+        )
+        # A human reply that goes out first pushes promised updates back.
+        hooks.subscribe(
+            hooks.MESSAGE_ADDED,
+            tasks.push_back_after_reply_task,
+            when=lambda payload: payload["kind"] == Message.Kind.REPLY,
         )

@@ -146,3 +146,22 @@ class MilestoneAlert(models.Model):
 
     def __str__(self) -> str:
         return f"milestone of {self.conversation_id} due {self.due_at}"
+
+
+class MailboxPolicy(models.Model):
+    """Per-mailbox scheduler choices; a mailbox without a row uses the defaults."""
+
+    mailbox = models.OneToOneField(
+        "inbox.Mailbox", on_delete=models.CASCADE, related_name="scheduler_policy"
+    )
+    push_back_on_reply = models.BooleanField(
+        default=True,
+        help_text="A human reply before a promised update moves the update later "
+        "by its own interval",
+    )
+
+    class Meta:
+        verbose_name_plural = "mailbox policies"
+
+    def __str__(self) -> str:
+        return f"Scheduler policy of {self.mailbox_id}"

@@ -40,7 +40,7 @@ from scheduler.errors import (
     NotPending,
     SendTimeInPast,
 )
-from scheduler.models import MilestoneAlert, ScheduledEmail, ScheduledRun
+from scheduler.models import MailboxPolicy, MilestoneAlert, ScheduledEmail, ScheduledRun
 from scheduler.selectors import MILESTONE_WARNING
 from templates_app import services as template_services
 from templates_app.errors import MissingValues, PromisedTimeInPast
@@ -308,6 +308,38 @@ def cancel_pending_for(conversation_id: int, *, reason: str) -> int:
     ).update(status=Status.CANCELLED, last_error=reason, updated_at=timezone.now())
     refresh_next_update(conversation_id)
     return cancelled
+
+
+def push_back_after_reply(conversation_id: int, *, replied_at: datetime) -> int:
+    """A human reply went out first: each pending promised update on the
+    conversation moves to `replied_at` plus its interval (the cadence, or for a
+    one-off the time between promising and its due time). Off per mailbox with
+    MailboxPolicy.push_back_on_reply; safe to repeat (only ever moves later).
+    """
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None:
+        return 0
+    policy = MailboxPolicy.objects.filter(mailbox_id=conversation.mailbox_id).first()
+    if policy is not None and not policy.push_back_on_reply:
+        return 0
+    moved = 0
+    with transaction.atomic():
+        rows = ScheduledEmail.objects.select_for_update(skip_locked=True).filter(
+            conversation_id=conversation_id,
+            kind=Kind.UPDATE,
+            status=Status.PENDING,
+            send_at__gt=replied_at,
+            claimed_until__isnull=True,
+        )
+        for row in rows:
+            interval = row.every or (row.send_at - row.created_at)
+            later = replied_at + interval
+            if later > row.send_at and (row.until is None or later <= row.until):
+                row.send_at = later
+                row.save(update_fields=["send_at", "updated_at"])
+                moved += 1
+        refresh_next_update(conversation_id)
+    return moved
 
 
 # --------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 from celery import shared_task
 
-from inbox.models import Conversation
+from inbox.models import Conversation, Message
 from scheduler import services
 
 
@@ -41,3 +41,16 @@ def cancel_on_resolve_task(conversation_id: int, new: str, **_: Any) -> int:
     return services.cancel_pending_for(
         conversation_id, reason="The conversation was resolved"
     )
+
+
+@shared_task
+def push_back_after_reply_task(message_id: int, conversation_id: int, **_: Any) -> int:
+    """hooks.MESSAGE_ADDED for an agent's reply: promised updates wait longer."""
+    created_at = (
+        Message.objects.filter(pk=message_id)
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if created_at is None:
+        return 0
+    return services.push_back_after_reply(conversation_id, replied_at=created_at)

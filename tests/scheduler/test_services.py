@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from inbox.models import Conversation, Message
+from inbox.outbound import send_reply
 from inbox.services import change_status
 from notes.models import Notification
 from scheduler import services
@@ -18,7 +19,7 @@ from scheduler.errors import (
     NotPending,
     SendTimeInPast,
 )
-from scheduler.models import ScheduledEmail, ScheduledRun
+from scheduler.models import MailboxPolicy, ScheduledEmail, ScheduledRun
 from tests.factories import CannedTemplateFactory, ConversationFactory
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +260,31 @@ def test_a_milestone_due_within_the_hour_notifies_the_owner_once(
     notifications = Notification.objects.filter(verb="milestone_due")
     assert (first, second) == (1, 0)
     assert [n.recipient for n in notifications] == [teammate]
+
+
+def test_a_human_reply_first_pushes_a_promised_update_back(
+    conversation, agent, django_capture_on_commit_callbacks
+):
+    scheduled = services.schedule(conversation, by=agent, body="Update", every="24h")
+    before = scheduled.send_at
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = send_reply(conversation, body="Here is an answer", by=agent)
+
+    scheduled.refresh_from_db()
+    assert scheduled.send_at == reply.created_at + timedelta(hours=24)
+    assert scheduled.send_at > before
+
+
+def test_a_mailbox_can_keep_promised_updates_in_place_after_a_reply(
+    conversation, agent, mailbox, django_capture_on_commit_callbacks
+):
+    MailboxPolicy.objects.create(mailbox=mailbox, push_back_on_reply=False)
+    scheduled = services.schedule(conversation, by=agent, body="Update", every="24h")
+    before = scheduled.send_at
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reply(conversation, body="Here is an answer", by=agent)
+
+    scheduled.refresh_from_db()
+    assert scheduled.send_at == before

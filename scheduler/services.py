@@ -425,7 +425,8 @@ def send_scheduled(scheduled_id: int, *, run: int) -> str:
             outcome = _send_run(scheduled, now=now)
         scheduled.claimed_until = None
         scheduled.save()
-        refresh_next_update(scheduled.conversation_id)
+        if scheduled.kind == Kind.UPDATE:
+            refresh_next_update(scheduled.conversation_id)
     return outcome
 
 
@@ -433,11 +434,12 @@ def _send_run(scheduled: ScheduledEmail, *, now: datetime) -> str:
     """Queue the message and record the run; the caller holds the row lock."""
     try:
         with transaction.atomic():
-            record = ScheduledRun.objects.create(
-                scheduled_email=scheduled, number=scheduled.run_count
+            # The run's unique key and its message commit together or not at all.
+            ScheduledRun.objects.create(
+                scheduled_email=scheduled,
+                number=scheduled.run_count,
+                message=_queue(scheduled),
             )
-            record.message = _queue(scheduled)
-            record.save(update_fields=["message"])
     except IntegrityError:
         # Another transaction recorded this run: it has been sent.
         logger.warning(

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import threading
 import time
 from datetime import timedelta
@@ -85,3 +88,41 @@ def test_a_real_worker_sends_a_due_promise_once(mailbox, agent, settings):
 
     assert [email.to for email in mail.outbox] == [["dana@example.test"]]
     assert ScheduledEmail.objects.get(pk=scheduled.pk).status == "sent"
+
+
+def _drain(now_offset: float) -> None:
+    connection.close()  # a fresh connection per process, never the parent's socket
+    later = timedelta(seconds=now_offset)
+    while claimed := services.claim_due(now=timezone.now() + later, limit=5):
+        for pk, run in claimed:
+            services.send_scheduled(pk, run=run)
+    connection.close()
+
+
+def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(mailbox, agent):
+    rows = _due_promises(mailbox, agent, 200)
+    connection.close()
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_drain, args=(0,)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    deadline = time.monotonic() + 60
+    while ScheduledRun.objects.count() < 40 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(workers[0].pid, signal.SIGKILL)
+    workers[1].join()
+    # The killed worker's lease has run out when a restarted worker looks.
+    restarted = context.Process(
+        target=_drain, args=(services.LEASE.total_seconds() + 1,)
+    )
+    restarted.start()
+    restarted.join()
+
+    per_key = ScheduledRun.objects.values("scheduled_email", "number").annotate(
+        n=Count("id")
+    )
+    assert workers[0].exitcode == -signal.SIGKILL
+    assert ScheduledRun.objects.count() == len(rows)
+    assert {row["n"] for row in per_key} == {1}
+    assert Message.objects.filter(kind="scheduled_update").count() == len(rows)
+    assert not ScheduledEmail.objects.filter(run_count=0).exists()

@@ -255,6 +255,8 @@ SPECTACULAR_SETTINGS = {
         "ConversationStatusEnum": "inbox.models.Conversation.Status",
         "StatusAfterSendEnum": ["open", "pending", "resolved"],
         "NotificationVerbEnum": "notes.models.Notification.Verb",
+        "ScheduledEmailKindEnum": "scheduler.models.ScheduledEmail.Kind",
+        "ScheduledEmailStatusEnum": "scheduler.models.ScheduledEmail.Status",
     },
 }
 

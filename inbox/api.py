@@ -88,9 +88,6 @@ class ConversationSerializer(serializers.ModelSerializer):
             "resolved_at",
             "reopen_count",
             "next_update_at",
-            "escalation_owner",
-            "milestone",
-            "milestone_due_at",
         ]
         read_only_fields = fields
 

@@ -3,7 +3,6 @@ escalation fields of a conversation; the same services as the pages."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.urls import path
@@ -17,14 +16,6 @@ from inbox import selectors as inbox_selectors
 from inbox.models import Conversation
 from scheduler import selectors, services
 from scheduler.models import ScheduledEmail
-
-
-def format_every(every: timedelta | None) -> str | None:
-    """ "24h" / "2d": the way `every` is written on input."""
-    if every is None:
-        return None
-    hours = int(every.total_seconds() // 3600)
-    return f"{hours // 24}d" if hours % 24 == 0 else f"{hours}h"
 
 
 class ScheduledEmailSerializer(serializers.ModelSerializer):
@@ -55,7 +46,7 @@ class ScheduledEmailSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_every(self, scheduled: ScheduledEmail) -> str | None:
-        return format_every(scheduled.every)
+        return scheduled.cadence or None
 
     def get_send_at_local(self, scheduled: ScheduledEmail) -> str:
         zone = services.zone_named(scheduled.timezone)

@@ -91,6 +91,14 @@ class ScheduledEmail(models.Model):
         return self.status == self.Status.PENDING
 
     @property
+    def cadence(self) -> str:
+        """ "24h" / "2d": `every` the way it is written on input ("" for once)."""
+        if self.every is None:
+            return ""
+        hours = int(self.every.total_seconds() // 3600)
+        return f"{hours // 24}d" if hours % 24 == 0 else f"{hours}h"
+
+    @property
     def send_at_local(self) -> datetime:
         """The next run on the wall clock of the zone it was promised in."""
         return self.send_at.astimezone(ZoneInfo(self.timezone))

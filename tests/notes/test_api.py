@@ -300,7 +300,7 @@ def test_preferences_are_read_and_written(api_client, agent):
         "auto_follow": True,
         "auto_follow_configurable": True,
     }
-    assert len(written) == 5
+    assert len(written) == 6
 
 
 def test_an_unknown_preference_event_is_400(api_client, agent):

@@ -144,7 +144,9 @@ def test_escalation_owner_and_milestone_are_writable_through_the_api(
         {"owner": teammate.pk, "milestone": "Fix shipped", "milestone_due_at": due},
         format="json",
     )
-    listed = api_client.get(f"/api/v1/conversations/{conversation.pk}/").json()
+    listed = api_client.get(
+        f"/api/v1/conversations/{conversation.pk}/escalation/"
+    ).json()
 
     assert response.status_code == 200
     assert (listed["escalation_owner"], listed["milestone"]) == (

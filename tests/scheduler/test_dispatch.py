@@ -112,6 +112,7 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(mailbox, agent):
     os.kill(workers[0].pid, signal.SIGKILL)
     workers[1].join()
     # The killed worker's lease has run out when a restarted worker looks.
+    connection.close()
     restarted = context.Process(
         target=_drain, args=(services.LEASE.total_seconds() + 1,)
     )

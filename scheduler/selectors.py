@@ -61,16 +61,22 @@ def scheduled_list(
     return rows.order_by("send_at", "id")
 
 
-def milestones_due_for(user: Any, *, now: datetime | None = None) -> list[Conversation]:
-    """The user's unresolved conversations whose milestone is due within the hour
-    or overdue, soonest first (the Scheduled page's "Milestones due")."""
+def milestones_due(*, now: datetime | None = None) -> QuerySet[Conversation]:
+    """Unresolved conversations whose milestone is due within the hour or
+    overdue, soonest first."""
     now = now or timezone.now()
-    return list(
-        Conversation.objects.filter(
-            mailbox_id__in=inbox_selectors.mailbox_ids_for(user),
-            milestone_due_at__lte=now + MILESTONE_WARNING,
-        )
+    return (
+        Conversation.objects.filter(milestone_due_at__lte=now + MILESTONE_WARNING)
         .exclude(status=Conversation.Status.RESOLVED)
-        .select_related("escalation_owner", "customer")
-        .order_by("milestone_due_at", "id")[:100]
+        .select_related("escalation_owner", "customer", "mailbox")
+        .order_by("milestone_due_at", "id")
+    )
+
+
+def milestones_due_for(user: Any) -> list[Conversation]:
+    """The Scheduled page's "Milestones due": `milestones_due` in the user's mailboxes."""
+    return list(
+        milestones_due().filter(mailbox_id__in=inbox_selectors.mailbox_ids_for(user))[
+            :100
+        ]
     )

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from inbox import selectors as inbox_selectors
@@ -41,7 +41,7 @@ from scheduler.errors import (
     SendTimeInPast,
 )
 from scheduler.models import MailboxPolicy, MilestoneAlert, ScheduledEmail, ScheduledRun
-from scheduler.selectors import MILESTONE_WARNING
+from scheduler.selectors import milestones_due
 from templates_app import services as template_services
 from templates_app.errors import MissingValues, PromisedTimeInPast
 from templates_app.selectors import template_for_reply
@@ -520,17 +520,6 @@ def set_escalation(
     return locked
 
 
-def _milestones_due(now: datetime | None) -> QuerySet[Conversation]:
-    """Unresolved conversations whose milestone is due within the hour or overdue."""
-    now = now or timezone.now()
-    return (
-        Conversation.objects.filter(milestone_due_at__lte=now + MILESTONE_WARNING)
-        .exclude(status=Conversation.Status.RESOLVED)
-        .select_related("escalation_owner", "mailbox")
-        .order_by("milestone_due_at", "id")
-    )
-
-
 def alert_due_milestones(*, now: datetime | None = None) -> int:
     """Tell the owner and followers of each milestone falling due; once per due time.
 
@@ -543,7 +532,7 @@ def alert_due_milestones(*, now: datetime | None = None) -> int:
             conversation=OuterRef("pk"), due_at=OuterRef("milestone_due_at")
         )
     )
-    for conversation in _milestones_due(now).filter(not_yet_told):
+    for conversation in milestones_due(now=now).filter(not_yet_told):
         with transaction.atomic():
             try:
                 with transaction.atomic():

@@ -20,7 +20,11 @@ from scheduler.errors import (
     SendTimeInPast,
 )
 from scheduler.models import MailboxPolicy, ScheduledEmail, ScheduledRun
-from tests.factories import CannedTemplateFactory, ConversationFactory
+from tests.factories import (
+    CannedTemplateFactory,
+    ConversationFactory,
+    CustomerFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -288,3 +292,15 @@ def test_a_mailbox_can_keep_promised_updates_in_place_after_a_reply(
 
     scheduled.refresh_from_db()
     assert scheduled.send_at == before
+
+
+def test_a_customer_time_zone_that_does_not_exist_falls_back_to_the_servers(
+    mailbox, agent, settings
+):
+    conversation = ConversationFactory(
+        mailbox=mailbox, customer=CustomerFactory(timezone="Mars/Olympus")
+    )
+
+    scheduled = services.schedule(conversation, by=agent, body="Hi", every="1d")
+
+    assert scheduled.timezone == settings.TIME_ZONE

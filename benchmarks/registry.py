@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 # name → module path.
 BENCHMARKS: dict[str, str] = {
+    "dispatch": "benchmarks.dispatch",
     "empathy": "benchmarks.empathy",
     "hostile": "benchmarks.hostile",
     "ingest": "benchmarks.ingest",

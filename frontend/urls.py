@@ -14,6 +14,7 @@ from frontend.views import (
 )
 from frontend.views import empathy as empathy_views
 from frontend.views import notes as notes_views
+from frontend.views import scheduled as scheduled_views
 from frontend.views import templates as canned
 
 app_name = "frontend"
@@ -233,5 +234,35 @@ urlpatterns += [
         "comments/<int:comment_id>/resolve/",
         review.comment_resolve,
         name="comment-resolve",
+    ),
+]
+
+# Send later, promised updates and escalations (scheduler app).
+urlpatterns += [
+    path("scheduled/", scheduled_views.scheduled_list, name="scheduled-list"),
+    path(
+        "conversations/<int:conversation_id>/scheduled/",
+        scheduled_views.conversation_scheduled,
+        name="conversation-scheduled",
+    ),
+    path(
+        "conversations/<int:conversation_id>/scheduled/new/",
+        scheduled_views.scheduled_create,
+        name="scheduled-create",
+    ),
+    path(
+        "scheduled/<int:scheduled_id>/edit/",
+        scheduled_views.scheduled_edit,
+        name="scheduled-edit",
+    ),
+    path(
+        "scheduled/<int:scheduled_id>/cancel/",
+        scheduled_views.scheduled_cancel,
+        name="scheduled-cancel",
+    ),
+    path(
+        "conversations/<int:conversation_id>/escalation/",
+        scheduled_views.escalation_update,
+        name="conversation-escalation",
     ),
 ]

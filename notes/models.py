@@ -196,6 +196,7 @@ class Notification(models.Model):
         CHANGES_REQUESTED = "changes_requested", "Changes requested on a draft"
         DRAFT_COMMENT = "draft_comment", "Comment on a draft"
         DRAFT_HELD = "draft_held", "Approved draft held back"
+        MILESTONE_DUE = "milestone_due", "Milestone due"
 
     class EmailStatus(models.TextChoices):
         NONE = "", "Not emailed"
@@ -302,6 +303,8 @@ class Notification(models.Model):
             )
         if self.verb in DRAFT_SUMMARIES:
             return DRAFT_SUMMARIES[self.verb].format(actor=actor)
+        if self.verb == self.Verb.MILESTONE_DUE:
+            return f"Milestone “{self.data.get('milestone')}” is due"
         return f"{actor} wrote a note"
 
 

@@ -51,6 +51,7 @@ DEFAULT_PREFERENCES: dict[str, Preference] = {
     Verb.CHANGES_REQUESTED: Preference(email=True, auto_follow=False),
     Verb.DRAFT_COMMENT: Preference(email=False, auto_follow=False),
     Verb.DRAFT_HELD: Preference(email=True, auto_follow=False),
+    Verb.MILESTONE_DUE: Preference(email=True, auto_follow=False),
 }
 # Events whose auto-follow rule a user may switch; a mention always follows.
 CONFIGURABLE_AUTO_FOLLOW = frozenset({Verb.NEW_MESSAGE, Verb.ASSIGNED, Verb.NOTE_ADDED})

@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("notes.api")),
     path("", include("insights.api")),
     path("", include("review.api")),
+    path("", include("scheduler.api")),
 ]
 urlpatterns += [path("", include("inbox.api_presence"))]

@@ -37,4 +37,16 @@ app.conf.beat_schedule = {
         "task": "notes.tasks.send_notification_digests_task",
         "schedule": 30.0,
     },
+    # Scheduled emails (send later, promised updates) are rows: a 10 s tick
+    # sends them within seconds of their time, and a lease lets any worker
+    # take over a row whose worker died.
+    "dispatch-scheduled-emails": {
+        "task": "scheduler.tasks.dispatch_scheduled_emails_task",
+        "schedule": 10.0,
+    },
+    # Milestone owners hear of a milestone an hour before it is due.
+    "alert-due-milestones": {
+        "task": "scheduler.tasks.alert_due_milestones_task",
+        "schedule": 60.0,
+    },
 }

@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationVerbEnum": "notes.models.Notification.Verb",
         "DraftStateEnum": "review.models.Draft.State",
         "PresenceStateEnum": ["viewing", "replying"],
+        "ScheduledEmailKindEnum": "scheduler.models.ScheduledEmail.Kind",
+        "ScheduledEmailStatusEnum": "scheduler.models.ScheduledEmail.Status",
     },
 }
 

@@ -299,4 +299,5 @@ AUTO_FOLLOW_HELP = {
     Notification.Verb.MENTION: "Always follow conversations I am mentioned in",
     Notification.Verb.STATUS_CHANGED: "",
     Notification.Verb.NOTE_ADDED: "Follow conversations I write a note on",
+    Notification.Verb.MILESTONE_DUE: "",
 }

@@ -17,6 +17,8 @@ PLANNED = {
     "Conversation.milestone_due_at",
     "Conversation.next_update_at",
     "Message.send_after",
+    "ScheduledEmail.send_at",
+    "ScheduledEmail.until",
     "Session.expire_date",
 }
 

@@ -7,11 +7,18 @@ from django.core.management.base import BaseCommand
 from demo import inbox as inbox_demo
 from demo import notes as notes_demo
 from demo import review as review_demo
+from demo import scheduler as scheduler_demo
 from demo import templates as templates_demo
 from inbox.models import Mailbox
 
 # One seeder per app with demo data, in dependency order.
-SEEDERS = [inbox_demo.seed, templates_demo.seed, notes_demo.seed, review_demo.seed]
+SEEDERS = [
+    inbox_demo.seed,
+    templates_demo.seed,
+    notes_demo.seed,
+    review_demo.seed,
+    scheduler_demo.seed,
+]
 
 
 class Command(BaseCommand):

@@ -3,29 +3,10 @@
   "use strict";
   const replypad = window.replypad;
 
-  function rows() {
-    return Array.from(document.querySelectorAll(".conversation-row"));
-  }
-
-  function current() {
-    return document.querySelector(".conversation-row.is-selected");
-  }
-
-  function move(step) {
-    const all = rows();
-    if (!all.length) return;
-    const index = all.indexOf(current());
-    const next = all[Math.max(0, Math.min(all.length - 1, index + step))] || all[0];
-    all.forEach(function (row) {
-      row.classList.remove("is-selected");
-      row.removeAttribute("aria-current");
-    });
-    next.classList.add("is-selected");
-    next.setAttribute("aria-current", "true");
-    next.scrollIntoView({ block: "nearest" });
-    const link = next.querySelector("a.subject");
-    if (link) link.focus({ preventScroll: true });
-  }
+  const list = replypad.rowList(".conversation-row", "a.subject");
+  const rows = list.rows;
+  const current = list.current;
+  const move = list.move;
 
   replypad.shortcut("j", function () { move(1); });
   replypad.shortcut("k", function () { move(-1); });

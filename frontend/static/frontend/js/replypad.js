@@ -41,6 +41,34 @@
     else window.location.href = "/?focus=search";
   });
 
+  // replypad.rowList(".conversation-row", "a.subject"): the rows of a keyboard
+  // list; move(step) selects the next or previous one (j/k) and focuses its
+  // `focusSelector` child, current() is the selected row.
+  replypad.rowList = function (rowSelector, focusSelector) {
+    function rows() {
+      return Array.from(document.querySelectorAll(rowSelector));
+    }
+    function current() {
+      return document.querySelector(rowSelector + ".is-selected");
+    }
+    function move(step) {
+      const all = rows();
+      if (!all.length) return;
+      const index = all.indexOf(current());
+      const next = all[Math.max(0, Math.min(all.length - 1, index + step))] || all[0];
+      all.forEach(function (row) {
+        row.classList.remove("is-selected");
+        row.removeAttribute("aria-current");
+      });
+      next.classList.add("is-selected");
+      next.setAttribute("aria-current", "true");
+      next.scrollIntoView({ block: "nearest" });
+      const target = focusSelector && next.querySelector(focusSelector);
+      if (target) target.focus({ preventScroll: true });
+    }
+    return { rows: rows, current: current, move: move };
+  };
+
   replypad.focus = function (selector) {
     const element = document.querySelector(selector);
     if (!element) return false;

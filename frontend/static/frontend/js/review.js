@@ -5,27 +5,9 @@
   "use strict";
   const replypad = window.replypad;
 
-  function rows() {
-    return Array.from(document.querySelectorAll(".queue-row"));
-  }
-
-  function current() {
-    return document.querySelector(".queue-row.is-selected");
-  }
-
-  function move(step) {
-    const all = rows();
-    if (!all.length) return;
-    const index = all.indexOf(current());
-    const next = all[Math.max(0, Math.min(all.length - 1, index + step))] || all[0];
-    all.forEach(function (row) {
-      row.classList.remove("is-selected");
-      row.removeAttribute("aria-current");
-    });
-    next.classList.add("is-selected");
-    next.setAttribute("aria-current", "true");
-    next.scrollIntoView({ block: "nearest" });
-  }
+  const list = replypad.rowList(".queue-row");
+  const current = list.current;
+  const move = list.move;
 
   if (document.querySelector("[data-page=review-queue]")) {
     replypad.shortcut("j", function () { move(1); });

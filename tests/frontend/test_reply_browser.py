@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -93,6 +95,10 @@ def test_agent_inserts_a_canned_reply_tailors_it_and_sends(
 
     page.get_by_label("Insert canned reply").fill("/late")
     page.get_by_label("Insert canned reply").press("Enter")
+    # The first preview (value still missing) lands before the agent types it.
+    expect(page.locator("#reply-body")).to_have_value(
+        re.compile(r"\[ask\.order_number\]")
+    )
     page.get_by_label("Order number").fill("A-1042")
     expect(page.locator("#reply-body")).to_have_value(
         "Hi Dana, I'm sorry order A-1042 is late. I will update you by 17:00 today."
